@@ -1,0 +1,92 @@
+//! cli: turns command-line arguments into a [`Config`]; checks them, builds nothing.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use diplograph::cooccur::Window;
+use diplograph::dict::Kind;
+use diplograph::{Config, Error};
+
+/// diplograph: diplomatic transcripts in, entity graphs out.
+#[derive(Parser, Debug)]
+#[command(version, about, long_about = None)]
+pub struct Cli {
+    /// What to do; with none, `extract` runs on the bundled sample.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Tag a corpus and write mentions.jsonl, graph.graphml and graph.json.
+    Extract(ExtractArgs),
+}
+
+/// Options of `extract`.
+#[derive(Args, Debug, Default)]
+pub struct ExtractArgs {
+    /// Text files, folders (recursively, *.txt and *.jsonl), JSON Lines files (id, text, date,
+    /// title), or - for standard input.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(short, long, default_value = "output")]
+    pub output: PathBuf,
+    /// Worker threads (0 = one per core).
+    #[arg(short = 'j', long, default_value_t = 0)]
+    pub threads: usize,
+    /// A folder of dictionary files added on top of the defaults (repeatable).
+    #[arg(long = "dict", value_name = "DIR")]
+    pub dict: Vec<PathBuf>,
+    /// Use only the --dict folders, not the embedded defaults.
+    #[arg(long)]
+    pub no_default_dict: bool,
+    /// Co-occurrence window: sentence, paragraph, turn or document.
+    #[arg(long, default_value = "sentence")]
+    pub window: String,
+    /// Mention types that become nodes, comma-separated (add `figure` for figures).
+    #[arg(long, default_value = "country,region,leader,organization")]
+    pub node_types: String,
+    /// Treat every line as a paragraph (no joining of hard-wrapped lines).
+    #[arg(long)]
+    pub no_join: bool,
+    /// Fail, writing nothing, if any input is skipped.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl ExtractArgs {
+    /// Checks the options and turns them into a run configuration.
+    pub fn config(&self) -> Result<Config, Error> {
+        let mut cfg = Config { inputs: self.inputs.clone(), output: self.output.clone(), threads: self.threads, strict: self.strict, ..Config::default() };
+        cfg.dict.extra = self.dict.clone();
+        cfg.dict.no_defaults = self.no_default_dict;
+        if cfg.dict.no_defaults && cfg.dict.extra.is_empty() {
+            return Err(Error::Usage("--no-default-dict needs at least one --dict DIR".into()));
+        }
+        cfg.cooccur.window = Window::parse(&self.window)
+            .ok_or_else(|| Error::Usage(format!("--window {}: expected sentence, paragraph, turn or document", self.window)))?;
+        cfg.cooccur.node_types = self
+            .node_types
+            .split(',')
+            .map(|t| Kind::parse(t.trim()).ok_or_else(|| Error::Usage(format!("--node-types: unknown type `{t}`"))))
+            .collect::<Result<_, _>>()?;
+        cfg.normalize.join_lines = !self.no_join;
+        Ok(cfg)
+    }
+}
+
+/// The bundled sample corpus: `tests/fixtures/sample` of the source tree.
+pub fn sample_dir() -> PathBuf {
+    let here = PathBuf::from("tests/fixtures/sample");
+    if here.is_dir() {
+        here
+    } else {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample")
+    }
+}

@@ -1,0 +1,250 @@
+/*!
+diplograph turns corpora of diplomatic transcripts into entity graphs.
+
+Each stage is a module: [`read`] → [`normalize`] → [`segment`] → [`tag`] (with [`figure`]) →
+[`resolve`] → [`cooccur`] → [`graph`] → [`export`]. [`run`] drives them over a corpus,
+documents in parallel with rayon, results merged in document order so that the output does not
+depend on the thread count.
+
+```
+use diplograph::{dict, normalize, segment, tag, resolve, read::Document};
+let dicts = dict::Dictionaries::load(&dict::DictConfig::default()).unwrap();
+let tagger = tag::Tagger::new(&dicts, &tag::TagConfig::default()).unwrap();
+let doc = Document::from_text("d", "中方愿同俄方一道，推动中美关系稳定发展。", Some("2024-03-07"));
+let norm = normalize::normalize(&doc.text, &normalize::NormalizeConfig::default());
+let seg = segment::Segmenter::default().segment(&norm);
+let mentions = resolve::resolve(&dicts, &doc, &norm, &seg, &tagger.tag(&norm.text, doc.year()));
+let ids: Vec<&str> = mentions.iter().filter_map(|m| m.entity).map(|e| dicts.entity(e).id.as_str()).collect();
+assert_eq!(ids, ["CHN", "RUS", "CHN", "USA"]);
+```
+*/
+#![deny(missing_docs)]
+
+pub mod cooccur;
+pub mod dict;
+pub mod error;
+pub mod export;
+pub mod figure;
+pub mod graph;
+pub mod normalize;
+pub mod read;
+pub mod resolve;
+pub mod segment;
+pub mod tag;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+pub use crate::error::Error;
+use crate::cooccur::{CooccurConfig, Totals};
+use crate::dict::{DictConfig, Dictionaries, Kind};
+use crate::export::Output;
+use crate::normalize::NormalizeConfig;
+use crate::read::Document;
+use crate::resolve::Mention;
+use crate::segment::{SegmentConfig, Segmenter};
+use crate::tag::{TagConfig, Tagger};
+
+/// Everything a run needs to know.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Files, folders, JSON Lines files, `-` for standard input.
+    pub inputs: Vec<PathBuf>,
+    /// Output folder.
+    pub output: PathBuf,
+    /// Worker threads (0 = one per core).
+    pub threads: usize,
+    /// Dictionaries.
+    pub dict: DictConfig,
+    /// Normalization.
+    pub normalize: NormalizeConfig,
+    /// Segmentation.
+    pub segment: SegmentConfig,
+    /// Tagging.
+    pub tag: TagConfig,
+    /// Co-occurrence.
+    pub cooccur: CooccurConfig,
+    /// Fail, writing nothing, when any input is skipped.
+    pub strict: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            inputs: Vec::new(),
+            output: PathBuf::from("output"),
+            threads: 0,
+            dict: DictConfig::default(),
+            normalize: NormalizeConfig::default(),
+            segment: SegmentConfig::default(),
+            tag: TagConfig::default(),
+            cooccur: CooccurConfig::default(),
+            strict: false,
+        }
+    }
+}
+
+/// What a run did, for the summary and the exit code.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Documents processed.
+    pub documents: usize,
+    /// Input bytes of those documents.
+    pub bytes: usize,
+    /// Mentions per type.
+    pub mentions: BTreeMap<&'static str, usize>,
+    /// Nodes in the graph.
+    pub nodes: usize,
+    /// Edges in the graph.
+    pub edges: usize,
+    /// Inputs skipped, each with its reason.
+    pub skipped: Vec<Error>,
+    /// Wall time.
+    pub seconds: f64,
+    /// Files written.
+    pub written: Vec<PathBuf>,
+}
+
+impl Report {
+    /// Input megabytes per second.
+    pub fn mb_per_s(&self) -> f64 {
+        self.bytes as f64 / 1e6 / self.seconds.max(1e-9)
+    }
+}
+
+/// One document after every per-document stage.
+pub struct Processed {
+    /// The document's id.
+    pub id: String,
+    /// Its size.
+    pub bytes: usize,
+    /// Its mentions in document order.
+    pub mentions: Vec<Mention>,
+    /// The speaker of each turn.
+    pub speakers: Vec<Option<String>>,
+    /// Its co-occurrence counts.
+    pub counts: cooccur::DocCounts,
+}
+
+/// The stages that run once per document, built once per run.
+pub struct Pipeline {
+    /// The dictionaries.
+    pub dicts: Dictionaries,
+    /// The tagger.
+    pub tagger: Tagger,
+    segmenter: Segmenter,
+    cfg: Config,
+}
+
+impl Pipeline {
+    /// Loads the dictionaries and builds the tagger.
+    pub fn new(cfg: &Config) -> Result<Pipeline, Error> {
+        let dicts = Dictionaries::load(&cfg.dict)?;
+        let tagger = Tagger::new(&dicts, &cfg.tag)?;
+        Ok(Pipeline { dicts, tagger, segmenter: Segmenter::new(&cfg.segment), cfg: cfg.clone() })
+    }
+
+    /// Runs normalize → segment → tag → resolve → count on one document.
+    pub fn process(&self, doc: &Document) -> Processed {
+        let norm = normalize::normalize(&doc.text, &self.cfg.normalize);
+        let seg = self.segmenter.segment(&norm);
+        let tagged = self.tagger.tag(&norm.text, doc.year());
+        let mentions = resolve::resolve(&self.dicts, doc, &norm, &seg, &tagged);
+        let speakers = resolve::speakers(&self.dicts, &norm, &seg, &mentions);
+        let counts = cooccur::count(&self.dicts, &mentions, &self.cfg.cooccur);
+        Processed { id: doc.id.clone(), bytes: doc.bytes, mentions, speakers, counts }
+    }
+
+    /// The stamp every output carries.
+    pub fn stamp(&self) -> graph::Stamp {
+        graph::Stamp {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            dictionaries: format!("{:016x}", self.dicts.fingerprint),
+            window: self.cfg.cooccur.window.as_str().to_string(),
+            node_types: self.cfg.cooccur.node_types.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(","),
+        }
+    }
+}
+
+/// Documents per parallel batch: enough to keep every thread busy, few enough that memory
+/// stays bounded by the batch, not the corpus.
+const BATCH_DOCS: usize = 512;
+const BATCH_BYTES: usize = 32 << 20;
+
+/// Runs every stage over the corpus and writes the outputs into `cfg.output`.
+pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Error> {
+    let started = Instant::now();
+    let pipeline = Pipeline::new(cfg)?;
+    std::fs::create_dir_all(&cfg.output).map_err(|e| Error::io(&cfg.output, e))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
+    let mut report = Report::default();
+    let mut mentions_out = Output::create(&cfg.output, "mentions.jsonl")?;
+    let mut totals = Totals::default();
+    let mut seen_ids = std::collections::HashSet::new();
+    let mut corpus = read::corpus(&cfg.inputs).peekable();
+    loop {
+        let mut batch = Vec::new();
+        let mut bytes = 0;
+        while batch.len() < BATCH_DOCS && bytes < BATCH_BYTES {
+            match corpus.next() {
+                None => break,
+                Some(Err(e)) => report.skipped.push(e),
+                Some(Ok(doc)) => {
+                    if !seen_ids.insert(doc.id.clone()) {
+                        report.skipped.push(Error::Input {
+                            path: doc.path.clone(),
+                            line: None,
+                            reason: format!("document id `{}` seen before; skipped", doc.id),
+                        });
+                        continue;
+                    }
+                    bytes += doc.bytes;
+                    batch.push(doc);
+                }
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let results: Vec<Processed> = pool.install(|| batch.par_iter().map(|d| pipeline.process(d)).collect());
+        for p in results {
+            export::mentions::write(mentions_out.writer(), &pipeline.dicts, &p.id, &p.mentions, &p.speakers)
+                .map_err(|e| Error::io(cfg.output.join("mentions.jsonl"), e))?;
+            for m in &p.mentions {
+                *report.mentions.entry(m.kind.as_str()).or_default() += 1;
+            }
+            totals.add(p.counts);
+            report.documents += 1;
+            report.bytes += p.bytes;
+        }
+        report.seconds = started.elapsed().as_secs_f64();
+        progress(&report);
+    }
+    if cfg.strict && !report.skipped.is_empty() {
+        return Err(Error::Usage(format!(
+            "--strict: {} input(s) skipped, nothing written; first: {}",
+            report.skipped.len(),
+            report.skipped[0]
+        )));
+    }
+    let g = graph::build(&pipeline.dicts, &totals, pipeline.stamp());
+    report.nodes = g.graph.node_count();
+    report.edges = g.graph.edge_count();
+    report.written.push(mentions_out.finish()?);
+    report.written.push(export::write_file(&cfg.output, "graph.graphml", |w| write!(w, "{}", export::graphml::GraphMl(&g)))?);
+    report.written.push(export::write_file(&cfg.output, "graph.json", |w| {
+        serde_json::to_writer(&mut *w, &export::json::node_link(&g))?;
+        w.write_all(b"\n")
+    })?);
+    for k in Kind::ALL {
+        report.mentions.entry(k.as_str()).or_default();
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}

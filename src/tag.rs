@@ -1,0 +1,385 @@
+//! tag: finds every dictionary name and every figure in normalized text.
+//!
+//! One aho-corasick automaton holds every alias of every entity, the forms generated from the
+//! single-character abbreviations (compounds 中美/中日韩, side forms 美方, function-word forms
+//! 对华/访美, and bare characters where the dictionary allows them), and the phrases that settle
+//! ambiguity or block a false match (外交部长 is no 外交部). Of the candidates that start at
+//! the leftmost position the longest valid one wins. A candidate is checked against jieba-rs
+//! word boundaries only when it is short or generated from an abbreviation, and only on a few
+//! characters around it: 中国 in 发展中国家 and 美 in 美好 cut through a word and are rejected,
+//! while 中美 in jieba's single word 中美关系 is kept (a word that merely extends a compound to
+//! the right by two or more characters does not veto it). English names must stand between
+//! ASCII word boundaries.
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use jieba_rs::Jieba;
+
+use crate::dict::{Dictionaries, EntityId};
+use crate::error::Error;
+use crate::figure::{Figure, FigureFinder};
+
+/// Why a pattern is in the automaton; also reported on each mention as its `rule`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    /// A phrase entry (or blocker) of `phrases.tsv`.
+    Phrase,
+    /// A name or alias of an entity.
+    Alias,
+    /// Two or more single-character abbreviations (中美, 中日韩).
+    Compound,
+    /// An abbreviation and 方 (美方).
+    Side,
+    /// A function word and an abbreviation (对华); the span is the abbreviation.
+    Function,
+    /// An abbreviation standing alone (美将).
+    Bare,
+}
+
+impl Rule {
+    /// The name written into `mentions.jsonl`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::Phrase => "phrase",
+            Rule::Alias => "alias",
+            Rule::Compound => "compound",
+            Rule::Side => "side",
+            Rule::Function => "function-word",
+            Rule::Bare => "abbreviation",
+        }
+    }
+}
+
+/// What the automaton knows about one pattern.
+#[derive(Clone, Debug)]
+struct Pattern {
+    ids: Vec<EntityId>,
+    /// Byte range of the mention within the pattern.
+    span: (usize, usize),
+    rule: Rule,
+    /// Check jieba word boundaries around it.
+    jieba: bool,
+    /// Needs ASCII word boundaries.
+    ascii: bool,
+}
+
+/// A dictionary hit in normalized text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    /// Start of the mention (normalized bytes).
+    pub start: usize,
+    /// End of the mention, exclusive.
+    pub end: usize,
+    /// The entities on this span (several for a compound).
+    pub ids: Vec<EntityId>,
+    /// How it was found.
+    pub rule: Rule,
+}
+
+/// Everything found in one document.
+#[derive(Clone, Debug, Default)]
+pub struct Tagged {
+    /// Dictionary hits, in text order.
+    pub hits: Vec<Hit>,
+    /// Figures, in text order, none overlapping a hit.
+    pub figures: Vec<Figure>,
+}
+
+/// Options for tagging.
+#[derive(Clone, Debug)]
+pub struct TagConfig {
+    /// Check short and generated candidates against jieba word boundaries.
+    pub word_boundaries: bool,
+    /// Find figures.
+    pub figures: bool,
+}
+
+impl Default for TagConfig {
+    fn default() -> Self {
+        TagConfig { word_boundaries: true, figures: true }
+    }
+}
+
+/// The compiled tagger: the automaton, jieba and the figure patterns. Build once, share.
+pub struct Tagger {
+    ac: AhoCorasick,
+    patterns: Vec<Pattern>,
+    abbreviations: HashMap<char, EntityId>,
+    jieba: Jieba,
+    figures: FigureFinder,
+    cfg: TagConfig,
+}
+
+const NUMERALS: &str = "0123456789一二三四五六七八九十百千万亿两〇零几数";
+
+/// Collects patterns, the first claim on a surface string winning unless a later one ranks
+/// higher (phrase over alias over generated forms).
+#[derive(Default)]
+struct PatternSet {
+    texts: Vec<String>,
+    patterns: Vec<Pattern>,
+    index: HashMap<String, usize>,
+}
+
+impl PatternSet {
+    fn add(&mut self, text: &str, pattern: Pattern) {
+        if text.is_empty() {
+            return;
+        }
+        match self.index.get(text) {
+            Some(&i) => {
+                if pattern.rule < self.patterns[i].rule {
+                    self.patterns[i] = pattern;
+                }
+            }
+            None => {
+                self.index.insert(text.to_string(), self.texts.len());
+                self.texts.push(text.to_string());
+                self.patterns.push(pattern);
+            }
+        }
+    }
+}
+
+impl Tagger {
+    /// Builds the automaton from the dictionaries; loads jieba's default dictionary.
+    pub fn new(dicts: &Dictionaries, cfg: &TagConfig) -> Result<Tagger, Error> {
+        let mut set = PatternSet::default();
+        for p in &dicts.phrases {
+            let jieba = false;
+            set.add(&p.phrase, Pattern { ids: p.ids.clone(), span: p.span, rule: Rule::Phrase, jieba, ascii: false });
+        }
+        for (i, e) in dicts.entities.iter().enumerate() {
+            let id = EntityId(i as u32);
+            for name in std::iter::once(&e.label).chain(std::iter::once(&e.en)).chain(e.aliases.iter()) {
+                let name = name.trim();
+                if name.is_empty() {
+                    continue;
+                }
+                let chars = name.chars().count();
+                let ascii = name.starts_with(|c: char| c.is_ascii_alphanumeric()) || name.ends_with(|c: char| c.is_ascii_alphanumeric());
+                let jieba = !ascii && chars <= 2;
+                set.add(name, Pattern { ids: vec![id], span: (0, name.len()), rule: Rule::Alias, jieba, ascii });
+            }
+        }
+        let abbreviations: HashMap<char, EntityId> = dicts.abbreviations.iter().map(|a| (a.ch, a.entity)).collect();
+        for a in &dicts.abbreviations {
+            let mut buf = String::new();
+            for b in &dicts.abbreviations {
+                if a.entity != b.entity {
+                    buf.clear();
+                    buf.push(a.ch);
+                    buf.push(b.ch);
+                    set.add(&buf, Pattern { ids: vec![a.entity, b.entity], span: (0, buf.len()), rule: Rule::Compound, jieba: true, ascii: false });
+                }
+            }
+            let side = format!("{}方", a.ch);
+            set.add(&side, Pattern { ids: vec![a.entity], span: (0, side.len()), rule: Rule::Side, jieba: true, ascii: false });
+            for &f in &dicts.function_words {
+                let form = format!("{f}{}", a.ch);
+                let at = f.len_utf8();
+                set.add(&form, Pattern { ids: vec![a.entity], span: (at, form.len()), rule: Rule::Function, jieba: true, ascii: false });
+            }
+            if a.bare {
+                let s = a.ch.to_string();
+                set.add(&s, Pattern { ids: vec![a.entity], span: (0, s.len()), rule: Rule::Bare, jieba: true, ascii: false });
+            }
+        }
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&set.texts)
+            .or_else(|_| AhoCorasick::builder().match_kind(MatchKind::Standard).build(&set.texts))
+            .map_err(|e| Error::Automaton(e.to_string()))?;
+        Ok(Tagger {
+            ac,
+            patterns: set.patterns,
+            abbreviations,
+            jieba: Jieba::new(),
+            figures: FigureFinder::new(),
+            cfg: cfg.clone(),
+        })
+    }
+
+    /// Number of patterns in the automaton.
+    pub fn pattern_count(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// Tags one normalized text; `year` is the document's, for figures whose year is implied.
+    pub fn tag(&self, text: &str, year: Option<i32>) -> Tagged {
+        let mut cands: Vec<(usize, usize, usize)> =
+            self.ac.find_overlapping_iter(text).map(|m| (m.start(), m.end(), m.pattern().as_usize())).collect();
+        cands.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        let mut hits = Vec::new();
+        let mut cursor = 0;
+        let mut i = 0;
+        while i < cands.len() {
+            let start = cands[i].0;
+            let mut j = i;
+            while j < cands.len() && cands[j].0 == start {
+                j += 1;
+            }
+            if start >= cursor {
+                for &(s, e, p) in &cands[i..j] {
+                    if let Some((hit, consumed)) = self.accept(text, s, e, &self.patterns[p]) {
+                        cursor = consumed;
+                        hits.extend(hit);
+                        break;
+                    }
+                }
+            }
+            i = j;
+        }
+        let figures = if self.cfg.figures {
+            let mut k = 0;
+            self.figures
+                .find(text, year)
+                .into_iter()
+                .filter(|f| {
+                    while k < hits.len() && hits[k].end <= f.start {
+                        k += 1;
+                    }
+                    hits.get(k).is_none_or(|h| h.start >= f.end)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Tagged { hits, figures }
+    }
+
+    /// Checks one candidate; returns the hit (None for a blocker) and where the next may start.
+    fn accept(&self, text: &str, s: usize, e: usize, p: &Pattern) -> Option<(Option<Hit>, usize)> {
+        if p.ascii && !ascii_bounded(text, s, e) {
+            return None;
+        }
+        if p.rule == Rule::Compound {
+            return self.accept_compound(text, s);
+        }
+        if p.rule == Rule::Bare && text[..s].chars().next_back().is_some_and(|c| NUMERALS.contains(c)) {
+            return None;
+        }
+        if p.jieba && self.cfg.word_boundaries && !self.word_bounded(text, s, e, p.rule) {
+            return None;
+        }
+        let hit = (!p.ids.is_empty()).then(|| Hit { start: s + p.span.0, end: s + p.span.1, ids: p.ids.clone(), rule: p.rule });
+        Some((hit, e))
+    }
+
+    /// A compound: the longest run of up to four abbreviations from `s` that jieba does not cut.
+    fn accept_compound(&self, text: &str, s: usize) -> Option<(Option<Hit>, usize)> {
+        let mut ends = Vec::new();
+        let mut ids: Vec<EntityId> = Vec::new();
+        for (off, c) in text[s..].char_indices().take(4) {
+            let Some(&id) = self.abbreviations.get(&c) else { break };
+            if ids.contains(&id) {
+                break;
+            }
+            ids.push(id);
+            ends.push(s + off + c.len_utf8());
+        }
+        for n in (2..=ends.len()).rev() {
+            let e = ends[n - 1];
+            if !self.cfg.word_boundaries || self.word_bounded(text, s, e, Rule::Compound) {
+                return Some((Some(Hit { start: s, end: e, ids: ids[..n].to_vec(), rule: Rule::Compound }), e));
+            }
+        }
+        None
+    }
+
+    /// Does the candidate `s..e` sit on jieba word boundaries? A word that starts at `s` and
+    /// runs past `e` is allowed for aliases (中国人民) and, for generated forms, when it adds
+    /// two or more characters (中美关系, not 中西部).
+    fn word_bounded(&self, text: &str, s: usize, e: usize, rule: Rule) -> bool {
+        let line_start = text[..s].rfind('\n').map_or(0, |p| p + 1);
+        let line_end = text[e..].find('\n').map_or(text.len(), |p| e + p);
+        let ws = text[line_start..s].char_indices().rev().nth(7).map_or(line_start, |(i, _)| line_start + i);
+        let we = text[e..line_end].char_indices().nth(8).map_or(line_end, |(i, _)| e + i);
+        let window = &text[ws..we];
+        let mut left_ok = s == ws;
+        let mut right_ok = e == we;
+        for t in self.jieba.cut(window, false) {
+            let (a, b) = (ws + t.byte_start, ws + t.byte_end);
+            if a == s || b == s {
+                left_ok = true;
+            }
+            if a == e || b == e {
+                right_ok = true;
+            }
+            if a < e && e < b {
+                // A word runs across the end of the candidate.
+                right_ok = a == s && (rule == Rule::Alias || text[e..b].chars().count() >= 2);
+                if !right_ok {
+                    return false;
+                }
+            }
+            if a < s && s < b {
+                return false;
+            }
+        }
+        left_ok && right_ok
+    }
+}
+
+/// An ASCII name must not continue a word on either side ("US" in "USA" or "us" is no hit).
+fn ascii_bounded(text: &str, s: usize, e: usize) -> bool {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    let (before, first) = (text[..s].chars().next_back(), text[s..].chars().next());
+    let (last, after) = (text[..e].chars().next_back(), text[e..].chars().next());
+    !(word(before) && word(first)) && !(word(last) && word(after))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dict::DictConfig;
+
+    fn tagger() -> (Dictionaries, Tagger) {
+        let d = Dictionaries::load(&DictConfig::default()).unwrap();
+        let t = Tagger::new(&d, &TagConfig::default()).unwrap();
+        (d, t)
+    }
+
+    fn tag(text: &str) -> Vec<(String, Vec<String>)> {
+        let (d, t) = tagger();
+        t.tag(text, Some(2024))
+            .hits
+            .iter()
+            .map(|h| (text[h.start..h.end].to_string(), h.ids.iter().map(|&i| d.entity(i).id.clone()).collect()))
+            .collect()
+    }
+
+    fn ids(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn table() {
+        let cases: &[(&str, &[(&str, &[&str])])] = &[
+            ("中美关系关乎两国人民福祉", &[("中美", &["CHN", "USA"])]),
+            ("在关系广大发展中国家正当权益", &[]),
+            ("今年是俄中建交75周年", &[("俄中", &["RUS", "CHN"])]),
+            ("但美方仍持续对华增加贸易和科技限制", &[("美方", &["USA"]), ("华", &["CHN"])]),
+            ("中国始终保持对美政策的稳定性", &[("中国", &["CHN"]), ("美", &["USA"])]),
+            ("从美好愿景转化为实践成果", &[]),
+            ("中国-东盟、中国-阿拉伯", &[("中国", &["CHN"]), ("东盟", &["asean"]), ("中国", &["CHN"]), ("阿拉伯", &["arab-world"])]),
+            ("今日俄罗斯国际通讯社记者", &[("今日俄罗斯国际通讯社", &["ria-novosti"])]),
+            ("作为联合国安理会常任理事国", &[("联合国安理会", &["unsc"])]),
+            ("中共中央政治局委员、外交部长王毅", &[("中共中央政治局", &["cpc-politburo"]), ("王毅", &["wang-yi"])]),
+            ("中日韩合作", &[("中日韩", &["CHN", "JPN", "KOR"])]),
+        ];
+        for (text, want) in cases {
+            let want: Vec<(String, Vec<String>)> = want.iter().map(|(s, i)| (s.to_string(), ids(i))).collect();
+            assert_eq!(tag(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn english_word_boundaries() {
+        let got = tag("The US and China agreed; users in Russia.");
+        let names: Vec<&str> = got.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(names, ["US", "China", "Russia"]);
+    }
+}
