@@ -1,1 +1,38 @@
-fn main(){}
+//! Per-stage throughput on real transcript text (the bundled sample), with `Throughput::Bytes`.
+//! Run: `cargo bench --bench stages`.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+use diplograph::dict::{DictConfig, Dictionaries};
+use diplograph::normalize::{normalize, NormalizeConfig};
+use diplograph::read::{corpus, Document};
+use diplograph::segment::Segmenter;
+use diplograph::tag::{TagConfig, Tagger};
+use diplograph::{Config, Pipeline};
+
+fn sample() -> Vec<Document> {
+    corpus(&["tests/fixtures/sample".into()]).filter_map(Result::ok).collect()
+}
+
+fn stages(c: &mut Criterion) {
+    let docs = sample();
+    let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
+    let dicts = Dictionaries::load(&DictConfig::default()).unwrap();
+    let tagger = Tagger::new(&dicts, &TagConfig::default()).unwrap();
+    let norms: Vec<_> = docs.iter().map(|d| normalize(&d.text, &NormalizeConfig::default())).collect();
+    let segmenter = Segmenter::default();
+    let pipeline = Pipeline::new(&Config::default()).unwrap();
+
+    let mut g = c.benchmark_group("stages");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("normalize", |b| b.iter(|| docs.iter().map(|d| normalize(black_box(&d.text), &NormalizeConfig::default()).text.len()).sum::<usize>()));
+    g.bench_function("segment", |b| b.iter(|| norms.iter().map(|n| segmenter.segment(black_box(n)).sentences.len()).sum::<usize>()));
+    g.bench_function("tag", |b| b.iter(|| norms.iter().map(|n| tagger.tag(black_box(&n.text), Some(2024)).hits.len()).sum::<usize>()));
+    g.bench_function("document", |b| b.iter(|| docs.iter().map(|d| pipeline.process(black_box(d)).mentions.len()).sum::<usize>()));
+    g.finish();
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);

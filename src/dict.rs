@@ -133,7 +133,7 @@ pub struct Phrase {
 }
 
 /// The names of the dictionary files, each embedded as a default.
-pub const FILES: [(&str, &str); 8] = [
+pub const FILES: [(&str, &str); 9] = [
     ("countries.tsv", include_str!("../dictionaries/countries.tsv")),
     ("regions.tsv", include_str!("../dictionaries/regions.tsv")),
     ("leaders.tsv", include_str!("../dictionaries/leaders.tsv")),
@@ -142,6 +142,7 @@ pub const FILES: [(&str, &str); 8] = [
     ("function-words.tsv", include_str!("../dictionaries/function-words.tsv")),
     ("phrases.tsv", include_str!("../dictionaries/phrases.tsv")),
     ("titles.tsv", include_str!("../dictionaries/titles.tsv")),
+    ("cues.tsv", include_str!("../dictionaries/cues.tsv")),
 ];
 
 /// Where dictionaries come from.
@@ -171,6 +172,9 @@ pub struct Dictionaries {
     pub fingerprint: u64,
     /// Rows per file, for the summary.
     pub rows: BTreeMap<String, usize>,
+    /// Files other stages parse themselves (`cues.tsv` for events): name → (path, text) in
+    /// load order, defaults first.
+    pub raw: BTreeMap<String, Vec<(PathBuf, String)>>,
 }
 
 /// One parsed TSV row: the header's column names mapped to cells.
@@ -292,7 +296,10 @@ impl Dictionaries {
                     "function-words.tsv" => d.load_function_words(path, text)?,
                     "phrases.tsv" => d.load_phrases(path, text)?,
                     "titles.tsv" => d.load_titles(path, text)?,
-                    _ => 0,
+                    _ => {
+                        d.raw.entry(name.clone()).or_default().push((path.clone(), text.clone()));
+                        0
+                    }
                 }
             };
             *d.rows.entry(name).or_default() += n;

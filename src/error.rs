@@ -38,6 +38,14 @@ pub enum Error {
     /// The options do not fit together.
     #[error("{0}")]
     Usage(String),
+    /// `--strict` and some inputs were skipped: nothing was written.
+    #[error("--strict: {skipped} input(s) skipped, nothing written; first: {first}")]
+    Strict {
+        /// How many inputs were skipped.
+        skipped: usize,
+        /// The first one's message.
+        first: String,
+    },
     /// The dictionaries give the automaton more than it can hold.
     #[error("building the dictionary automaton: {0}")]
     Automaton(String),

@@ -23,6 +23,7 @@ assert_eq!(ids, ["CHN", "RUS", "CHN", "USA"]);
 pub mod cooccur;
 pub mod dict;
 pub mod error;
+pub mod event;
 pub mod export;
 pub mod figure;
 pub mod graph;
@@ -96,6 +97,8 @@ pub struct Report {
     pub bytes: usize,
     /// Mentions per type.
     pub mentions: BTreeMap<&'static str, usize>,
+    /// Events coded.
+    pub events: usize,
     /// Nodes in the graph.
     pub nodes: usize,
     /// Edges in the graph.
@@ -127,6 +130,8 @@ pub struct Processed {
     pub speakers: Vec<Option<String>>,
     /// Its co-occurrence counts.
     pub counts: cooccur::DocCounts,
+    /// Its events.
+    pub events: Vec<event::Event>,
 }
 
 /// The stages that run once per document, built once per run.
@@ -135,6 +140,8 @@ pub struct Pipeline {
     pub dicts: Dictionaries,
     /// The tagger.
     pub tagger: Tagger,
+    /// The event coder.
+    pub events: event::EventCoder,
     segmenter: Segmenter,
     cfg: Config,
 }
@@ -144,7 +151,8 @@ impl Pipeline {
     pub fn new(cfg: &Config) -> Result<Pipeline, Error> {
         let dicts = Dictionaries::load(&cfg.dict)?;
         let tagger = Tagger::new(&dicts, &cfg.tag)?;
-        Ok(Pipeline { dicts, tagger, segmenter: Segmenter::new(&cfg.segment), cfg: cfg.clone() })
+        let events = event::EventCoder::new(&dicts)?;
+        Ok(Pipeline { dicts, tagger, events, segmenter: Segmenter::new(&cfg.segment), cfg: cfg.clone() })
     }
 
     /// Runs normalize → segment → tag → resolve → count on one document.
@@ -155,7 +163,8 @@ impl Pipeline {
         let mentions = resolve::resolve(&self.dicts, doc, &norm, &seg, &tagged);
         let speakers = resolve::speakers(&self.dicts, &norm, &seg, &mentions);
         let counts = cooccur::count(&self.dicts, &mentions, &self.cfg.cooccur);
-        Processed { id: doc.id.clone(), bytes: doc.bytes, mentions, speakers, counts }
+        let events = self.events.code(&self.dicts, doc, &norm, &seg, &mentions, &speakers);
+        Processed { id: doc.id.clone(), bytes: doc.bytes, mentions, speakers, counts, events }
     }
 
     /// The stamp every output carries.
@@ -185,6 +194,7 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
     let mut report = Report::default();
     let mut mentions_out = Output::create(&cfg.output, "mentions.jsonl")?;
+    let mut events_out = Output::create(&cfg.output, "events.jsonl")?;
     let mut totals = Totals::default();
     let mut seen_ids = std::collections::HashSet::new();
     let mut corpus = read::corpus(&cfg.inputs).peekable();
@@ -216,6 +226,8 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
         for p in results {
             export::mentions::write(mentions_out.writer(), &pipeline.dicts, &p.id, &p.mentions, &p.speakers)
                 .map_err(|e| Error::io(cfg.output.join("mentions.jsonl"), e))?;
+            event::write(events_out.writer(), &p.id, &p.events).map_err(|e| Error::io(cfg.output.join("events.jsonl"), e))?;
+            report.events += p.events.len();
             for m in &p.mentions {
                 *report.mentions.entry(m.kind.as_str()).or_default() += 1;
             }
@@ -227,16 +239,13 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
         progress(&report);
     }
     if cfg.strict && !report.skipped.is_empty() {
-        return Err(Error::Usage(format!(
-            "--strict: {} input(s) skipped, nothing written; first: {}",
-            report.skipped.len(),
-            report.skipped[0]
-        )));
+        return Err(Error::Strict { skipped: report.skipped.len(), first: report.skipped[0].to_string() });
     }
     let g = graph::build(&pipeline.dicts, &totals, pipeline.stamp());
     report.nodes = g.graph.node_count();
     report.edges = g.graph.edge_count();
     report.written.push(mentions_out.finish()?);
+    report.written.push(events_out.finish()?);
     report.written.push(export::write_file(&cfg.output, "graph.graphml", |w| write!(w, "{}", export::graphml::GraphMl(&g)))?);
     report.written.push(export::write_file(&cfg.output, "graph.json", |w| {
         serde_json::to_writer(&mut *w, &export::json::node_link(&g))?;

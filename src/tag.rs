@@ -289,37 +289,41 @@ impl Tagger {
         None
     }
 
-    /// Does the candidate `s..e` sit on jieba word boundaries? A word that starts at `s` and
-    /// runs past `e` is allowed for aliases (中国人民) and, for generated forms, when it adds
-    /// two or more characters (中美关系, not 中西部).
+    /// Does the candidate `s..e` sit on jieba word boundaries? Nothing may run across its
+    /// start (中国 in 发展中国家). Across its end: a word that starts at `s` and runs on is
+    /// allowed for aliases (中国人民) and, for generated forms, when it adds two or more
+    /// characters (中美关系, not 中西部); a word that starts inside a generated form is allowed
+    /// when the text after the form, cut on its own, opens with a word of two or more
+    /// characters (中美元首 → 中美 + 元首, whereas 中加强 leaves 强 alone).
     fn word_bounded(&self, text: &str, s: usize, e: usize, rule: Rule) -> bool {
         let line_start = text[..s].rfind('\n').map_or(0, |p| p + 1);
         let line_end = text[e..].find('\n').map_or(text.len(), |p| e + p);
         let ws = text[line_start..s].char_indices().rev().nth(7).map_or(line_start, |(i, _)| line_start + i);
         let we = text[e..line_end].char_indices().nth(8).map_or(line_end, |(i, _)| e + i);
         let window = &text[ws..we];
-        let mut left_ok = s == ws;
-        let mut right_ok = e == we;
+        let generated = rule != Rule::Alias;
         for t in self.jieba.cut(window, false) {
             let (a, b) = (ws + t.byte_start, ws + t.byte_end);
-            if a == s || b == s {
-                left_ok = true;
-            }
-            if a == e || b == e {
-                right_ok = true;
-            }
-            if a < e && e < b {
-                // A word runs across the end of the candidate.
-                right_ok = a == s && (rule == Rule::Alias || text[e..b].chars().count() >= 2);
-                if !right_ok {
-                    return false;
-                }
-            }
             if a < s && s < b {
                 return false;
             }
+            if a < e && e < b {
+                let ok = if a == s {
+                    !generated || text[e..b].chars().count() >= 2
+                } else {
+                    generated && self.opens_with_word(&text[e..we])
+                };
+                if !ok {
+                    return false;
+                }
+            }
         }
-        left_ok && right_ok
+        true
+    }
+
+    /// Does `rest`, cut on its own, open with a word of two or more characters?
+    fn opens_with_word(&self, rest: &str) -> bool {
+        self.jieba.cut(rest, false).first().is_some_and(|t| t.word.chars().count() >= 2)
     }
 }
 

@@ -1,0 +1,136 @@
+//! End-to-end runs of the `diplograph` binary on the bundled sample (real transcripts), scored
+//! with the shared evaluation tools and loaded by the shared graph clients when they are present.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_diplograph"))
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("diplograph-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn extract(args: &[&str], out: &Path) -> Output {
+    let o = bin().arg("extract").args(args).arg("-o").arg(out).arg("--quiet").output().unwrap();
+    o
+}
+
+fn shared() -> Option<PathBuf> {
+    let p = PathBuf::from("../shared");
+    p.join("tools/eval").exists().then_some(p)
+}
+
+/// The value after `label` on the line that starts with `line_start` in the eval's output.
+fn figure(report: &str, line_start: &str, label: &str) -> f64 {
+    let line = report.lines().find(|l| l.starts_with(line_start)).unwrap_or_else(|| panic!("no `{line_start}` in:\n{report}"));
+    let rest = &line[line.find(label).unwrap() + label.len()..];
+    rest.split_whitespace().next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn seed_scores_against_gold() {
+    let Some(shared) = shared() else {
+        eprintln!("skipped: ../shared/tools/eval not present");
+        return;
+    };
+    let out = tempdir("seed");
+    let o = extract(&["tests/fixtures/sample"], &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let eval = Command::new("python3")
+        .arg(shared.join("tools/eval"))
+        .arg(shared.join("gold/seed.jsonl"))
+        .arg(out.join("mentions.jsonl"))
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&eval.stdout);
+    let score = figure(&report, "score:", "score:");
+    let edges = figure(&report, "edges", "F1");
+    eprintln!("{report}");
+    assert!(score >= 0.95, "score {score} < 0.95\n{report}");
+    assert!(edges >= 0.90, "edges F1 {edges} < 0.90\n{report}");
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let (a, b) = (tempdir("j1"), tempdir("j2"));
+    assert!(extract(&["tests/fixtures/sample", "-j", "1"], &a).status.success());
+    assert!(extract(&["tests/fixtures/sample", "-j", "2"], &b).status.success());
+    for f in ["mentions.jsonl", "graph.graphml", "graph.json", "events.jsonl"] {
+        let x = std::fs::read(a.join(f)).unwrap();
+        let y = std::fs::read(b.join(f)).unwrap();
+        assert!(x == y, "{f} differs between -j 1 and -j 2");
+        assert!(!x.is_empty() || f == "events.jsonl", "{f} is empty");
+    }
+}
+
+#[test]
+fn graph_files_load_in_the_graph_clients() {
+    let Some(shared) = shared() else {
+        eprintln!("skipped: ../shared not present");
+        return;
+    };
+    let check = shared.join("tools/graph-clients/check");
+    let out = tempdir("clients");
+    assert!(extract(&["tests/fixtures/sample"], &out).status.success());
+    let prefix = std::env::var("GRAPH_CLIENTS_PREFIX").map(PathBuf::from).unwrap_or_else(|_| {
+        let cache = std::env::var("XDG_CACHE_HOME").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap()).join(".cache"));
+        cache.join("graph-clients")
+    });
+    if !prefix.join("venv/bin/python").exists() {
+        assert!(std::env::var("CI").is_err(), "graph clients not installed in {} (.ci/run installs them)", prefix.display());
+        eprintln!("skipped: graph clients not installed in {}", prefix.display());
+        return;
+    }
+    for f in ["graph.graphml", "graph.json"] {
+        let o = Command::new("bash").arg(&check).arg(out.join(f)).output().unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert!(o.status.success(), "{f}:\n{text}");
+        assert!(!text.contains("FAIL"), "{f}:\n{text}");
+    }
+}
+
+#[test]
+fn bad_inputs_are_named_and_the_rest_is_processed() {
+    let dir = tempdir("bad-in");
+    let jsonl = dir.join("docs.jsonl");
+    std::fs::write(
+        &jsonl,
+        "{\"id\": \"a\", \"text\": \"中方愿同俄方一道。\", \"date\": \"2024-03-07\"}\n{\"id\": \"b\", \"text\": \n{\"id\": \"c\", \"text\": \"美方对华加征关税。\"}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("empty.txt"), "").unwrap();
+    let out = tempdir("bad-out");
+    let o = extract(&[jsonl.to_str().unwrap(), dir.join("empty.txt").to_str().unwrap(), "no/such/file.txt"], &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("docs.jsonl:2:"), "{err}");
+    assert!(err.contains("empty.txt"), "{err}");
+    assert!(err.contains("no/such/file.txt"), "{err}");
+    let mentions = std::fs::read_to_string(out.join("mentions.jsonl")).unwrap();
+    assert!(mentions.contains("\"doc\":\"a\"") && mentions.contains("\"doc\":\"c\""), "{mentions}");
+}
+
+#[test]
+fn strict_writes_nothing_and_keeps_the_previous_output() {
+    let out = tempdir("strict");
+    assert!(extract(&["tests/fixtures/sample"], &out).status.success());
+    let before = std::fs::read(out.join("graph.graphml")).unwrap();
+    let o = extract(&["tests/fixtures/sample", "no/such/file.txt", "--strict"], &out);
+    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(out.join("graph.graphml")).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(&out).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with('.')).collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = tempdir("usage");
+    let o = extract(&["tests/fixtures/sample", "--window", "chapter"], &out);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--window chapter"));
+}
