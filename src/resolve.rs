@@ -101,16 +101,22 @@ pub fn resolve(dicts: &Dictionaries, doc: &Document, norm: &Normalized, seg: &Se
             });
         }
     }
+    // A bare day (7日) takes the document's year and month.
+    let year_month = doc.date.as_deref().and_then(|d| Some((d.get(..4)?.parse::<f64>().ok()?, d.get(5..7)?.parse::<f64>().ok()?)));
     for f in &tagged.figures {
         let (start, end, text, sentence, paragraph, turn) = place(f.start, f.end);
+        let (value, unit) = match (f.unit, year_month) {
+            ("day", Some((y, m))) => (y * 10000.0 + m * 100.0 + f.value, "date"),
+            _ => (f.value, f.unit),
+        };
         out.push(Mention {
             start,
             end,
             text,
             kind: Kind::Figure,
             entity: None,
-            value: Some(f.value),
-            unit: Some(f.unit),
+            value: Some(value),
+            unit: Some(unit),
             sentence,
             paragraph,
             turn,
