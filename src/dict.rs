@@ -119,6 +119,8 @@ pub struct Abbreviation {
     pub entity: EntityId,
     /// May it be tagged standing alone (美将, 缅外长)?
     pub bare: bool,
+    /// The function words it may follow, when not all of them (新: 访驻赴…, never 在新的).
+    pub functions: Option<String>,
 }
 
 /// A phrase that settles what a substring means (中巴经济走廊 → CHN, PAK on 中巴), or a blocker.
@@ -373,8 +375,9 @@ impl Dictionaries {
             };
             let entity = self.resolve_id(path, row.line, row.get("id"))?;
             let bare = matches!(row.get("bare"), "yes" | "true" | "1");
+            let functions = Some(row.get("functions")).filter(|f| !f.is_empty() && *f != "all").map(str::to_string);
             self.abbreviations.retain(|a| a.ch != ch);
-            self.abbreviations.push(Abbreviation { ch, entity, bare });
+            self.abbreviations.push(Abbreviation { ch, entity, bare, functions });
         }
         Ok(rows.len())
     }

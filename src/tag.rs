@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use jieba_rs::Jieba;
 
-use crate::dict::{Dictionaries, EntityId};
+use crate::dict::{Dictionaries, EntityId, Kind};
 use crate::error::Error;
 use crate::figure::{Figure, FigureFinder};
 
@@ -35,6 +35,8 @@ pub enum Rule {
     Function,
     /// An abbreviation standing alone (美将).
     Bare,
+    /// An abbreviation and a direction, for part of the country (缅北).
+    Part,
 }
 
 impl Rule {
@@ -47,6 +49,7 @@ impl Rule {
             Rule::Side => "side",
             Rule::Function => "function-word",
             Rule::Bare => "abbreviation",
+            Rule::Part => "part",
         }
     }
 }
@@ -106,6 +109,8 @@ pub struct Tagger {
     ac: AhoCorasick,
     patterns: Vec<Pattern>,
     abbreviations: HashMap<char, EntityId>,
+    /// Aliases and phrases of two or more characters, by first character.
+    names_by_first: HashMap<char, Vec<String>>,
     jieba: Jieba,
     figures: FigureFinder,
     cfg: TagConfig,
@@ -159,7 +164,7 @@ impl Tagger {
                 }
                 let chars = name.chars().count();
                 let ascii = name.starts_with(|c: char| c.is_ascii_alphanumeric()) || name.ends_with(|c: char| c.is_ascii_alphanumeric());
-                let jieba = !ascii && chars <= 2;
+                let jieba = !ascii && chars <= 2 && matches!(e.kind, Kind::Country | Kind::Region);
                 set.add(name, Pattern { ids: vec![id], span: (0, name.len()), rule: Rule::Alias, jieba, ascii });
             }
         }
@@ -176,7 +181,7 @@ impl Tagger {
             }
             let side = format!("{}方", a.ch);
             set.add(&side, Pattern { ids: vec![a.entity], span: (0, side.len()), rule: Rule::Side, jieba: true, ascii: false });
-            for &f in &dicts.function_words {
+            for &f in dicts.function_words.iter().filter(|f| a.functions.as_ref().is_none_or(|only| only.contains(**f))) {
                 let form = format!("{f}{}", a.ch);
                 let at = f.len_utf8();
                 set.add(&form, Pattern { ids: vec![a.entity], span: (at, form.len()), rule: Rule::Function, jieba: true, ascii: false });
@@ -184,6 +189,10 @@ impl Tagger {
             if a.bare {
                 let s = a.ch.to_string();
                 set.add(&s, Pattern { ids: vec![a.entity], span: (0, s.len()), rule: Rule::Bare, jieba: true, ascii: false });
+                for d in ['北', '南', '东', '西'] {
+                    let part = format!("{}{d}", a.ch);
+                    set.add(&part, Pattern { ids: vec![a.entity], span: (0, part.len()), rule: Rule::Part, jieba: true, ascii: false });
+                }
             }
         }
         let ac = AhoCorasick::builder()
@@ -192,7 +201,14 @@ impl Tagger {
             .build(&set.texts)
             .or_else(|_| AhoCorasick::builder().match_kind(MatchKind::Standard).build(&set.texts))
             .map_err(|e| Error::Automaton(e.to_string()))?;
+        let mut names_by_first: HashMap<char, Vec<String>> = HashMap::new();
+        for (text, p) in set.texts.iter().zip(&set.patterns) {
+            if p.rule <= Rule::Alias && text.chars().nth(1).is_some() {
+                names_by_first.entry(text.chars().next().unwrap_or(' ')).or_default().push(text.clone());
+            }
+        }
         Ok(Tagger {
+            names_by_first,
             ac,
             patterns: set.patterns,
             abbreviations,
@@ -223,6 +239,9 @@ impl Tagger {
             }
             if start >= cursor {
                 for &(s, e, p) in &cands[i..j] {
+                    if self.patterns[p].rule > Rule::Alias && self.overlapped_by_name(text, &cands[j..], e, self.patterns[p].rule) {
+                        continue;
+                    }
                     if let Some((hit, consumed)) = self.accept(text, s, e, &self.patterns[p]) {
                         cursor = consumed;
                         hits.extend(hit);
@@ -248,6 +267,18 @@ impl Tagger {
             Vec::new()
         };
         Tagged { hits, figures }
+    }
+
+    /// Does a full name start inside a generated form and run past its end (在乌 before
+    /// 乌克兰, 新 in 中俄新西兰)? Then the name wins and the generated form is dropped.
+    fn overlapped_by_name(&self, text: &str, later: &[(usize, usize, usize)], e: usize, first: Rule) -> bool {
+        later.iter().take_while(|c| c.0 < e).any(|&(s2, e2, p2)| {
+            let p = &self.patterns[p2];
+            // A name or phrase (blockers too) beats any generated form; a compound beats a
+            // function-word form (在中印边界 is 在 + 中印, not 在中 + 印).
+            let beats = p.rule <= Rule::Alias || (p.rule == Rule::Compound && first == Rule::Function);
+            e2 > e && beats && self.accept(text, s2, e2, p).is_some()
+        })
     }
 
     /// Checks one candidate; returns the hit (None for a blocker) and where the next may start.
@@ -277,12 +308,20 @@ impl Tagger {
             if ids.contains(&id) {
                 break;
             }
+            // A third or fourth character must not open a word with what follows
+            // (新 of 新时代 in 中俄新时代 is no Singapore).
+            if ids.len() >= 2 && (self.opens_dictionary_word(&text[s + off..]) || self.opens_name(&text[s + off..])) {
+                break;
+            }
             ids.push(id);
             ends.push(s + off + c.len_utf8());
         }
         for n in (2..=ends.len()).rev() {
             let e = ends[n - 1];
-            if !self.cfg.word_boundaries || self.word_bounded(text, s, e, Rule::Compound) {
+            // Beyond two characters a compound must end on a word boundary of its own
+            // (中日韩 yes, 中俄新 in 中俄新时代 no).
+            let rule = if n > 2 { Rule::Alias } else { Rule::Compound };
+            if !self.cfg.word_boundaries || self.word_bounded(text, s, e, rule) {
                 return Some((Some(Hit { start: s, end: e, ids: ids[..n].to_vec(), rule: Rule::Compound }), e));
             }
         }
@@ -311,7 +350,7 @@ impl Tagger {
                 let ok = if a == s {
                     !generated || text[e..b].chars().count() >= 2
                 } else {
-                    generated && self.opens_with_word(&text[e..we])
+                    rule == Rule::Compound && self.opens_with_word(&text[e..we])
                 };
                 if !ok {
                     return false;
@@ -319,6 +358,17 @@ impl Tagger {
             }
         }
         true
+    }
+
+    /// Does `rest` open with a name or phrase of the dictionaries (新时代, 新西兰)?
+    fn opens_name(&self, rest: &str) -> bool {
+        let Some(c) = rest.chars().next() else { return false };
+        self.names_by_first.get(&c).is_some_and(|names| names.iter().any(|n| rest.starts_with(n.as_str())))
+    }
+
+    /// Is some prefix of `rest` of two to four characters a word in jieba's dictionary?
+    fn opens_dictionary_word(&self, rest: &str) -> bool {
+        rest.char_indices().skip(1).take(3).map(|(i, c)| &rest[..i + c.len_utf8()]).any(|w| self.jieba.has_word(w))
     }
 
     /// Does `rest`, cut on its own, open with a word of two or more characters?
