@@ -192,7 +192,9 @@ pub fn normalize(text: &str, cfg: &NormalizeConfig) -> Normalized {
         out.push_copy(&text[run_start..line.end], run_start);
         let Some(&(next_idx, next)) = nonblank.get(k + 1) else { break };
         let adjacent = next_idx == idx + 1;
-        let join = full(&line) && (adjacent || !ends_final(content)) && !(headline[k] && headline[k + 1]);
+        // A speaker label (王毅：) after a finished sentence opens a paragraph.
+        let next_speaks = ends_final(content) && crate::segment::speaker_label_len(&text[next.start..next.end]).is_some();
+        let join = full(&line) && (adjacent || !ends_final(content)) && !(headline[k] && headline[k + 1]) && !next_speaks;
         if join {
             let last = content.chars().last().unwrap_or(' ');
             let first = text[next.start..].chars().next().unwrap_or(' ');
@@ -215,7 +217,7 @@ pub fn normalize(text: &str, cfg: &NormalizeConfig) -> Normalized {
 /// columns of one width and almost none wider.
 fn usual_width(lines: &[Option<Line>]) -> (bool, usize) {
     let widths: Vec<usize> = lines.iter().flatten().map(|l| l.width).collect();
-    if widths.len() < 4 {
+    if widths.len() < 6 {
         return (false, 0);
     }
     let mut counts = std::collections::BTreeMap::new();

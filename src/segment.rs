@@ -72,12 +72,12 @@ fn ascii_period_ends(line: &str, i: usize) -> bool {
     !(word.contains('.') && letters.len() <= 3 || word.len() == 1 && word.chars().all(|c| c.is_ascii_uppercase()))
 }
 
-/// Speaker label at the start of a paragraph: the label's span, without the colon.
-fn speaker_label(text: &str, start: usize) -> Option<Span> {
-    let para = &text[start..];
-    let colon = para.char_indices().take(24).find(|(_, c)| *c == '：' || *c == ':').map(|(i, _)| i)?;
-    let label = para[..colon].trim();
-    if label.is_empty() || label.chars().any(|c| "，。、；？！,;?!“”\"（）()".contains(c)) {
+/// The length of a speaker label (`王毅`, `法新社记者`, `问`) at the start of `line`, without
+/// its colon, if the line opens with one.
+pub fn speaker_label_len(line: &str) -> Option<usize> {
+    let colon = line.char_indices().take(24).find(|(_, c)| *c == '：' || *c == ':').map(|(i, _)| i)?;
+    let label = line[..colon].trim();
+    if label.is_empty() || label.chars().any(|c| "，。、；？！,;?!“”\"（）()\n".contains(c)) {
         return None;
     }
     let chars = label.chars().count();
@@ -89,8 +89,14 @@ fn speaker_label(text: &str, start: usize) -> Option<Span> {
         || (cjk && label.contains('·') && chars <= 12)
         || (!cjk && chars <= 40 && label.split_whitespace().count() <= 5
             && label.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-            && para[colon + 1..].starts_with(' '));
-    ok.then(|| (start, start + para[..colon].trim_end().len()))
+            && line[colon + 1..].starts_with(' '));
+    ok.then(|| line[..colon].trim_end().len())
+}
+
+/// Speaker label at the start of the line at `start`: its span, without the colon.
+fn speaker_label(text: &str, start: usize) -> Option<Span> {
+    let end = text[start..].find('\n').map_or(text.len(), |p| start + p);
+    speaker_label_len(&text[start..end]).map(|n| (start, start + n))
 }
 
 impl Segmenter {
