@@ -335,10 +335,20 @@ impl Tagger {
     /// when the text after the form, cut on its own, opens with a word of two or more
     /// characters (中美元首 → 中美 + 元首, whereas 中加强 leaves 强 alone).
     fn word_bounded(&self, text: &str, s: usize, e: usize, rule: Rule) -> bool {
-        let line_start = text[..s].rfind('\n').map_or(0, |p| p + 1);
-        let line_end = text[e..].find('\n').map_or(text.len(), |p| e + p);
-        let ws = text[line_start..s].char_indices().rev().nth(7).map_or(line_start, |(i, _)| line_start + i);
-        let we = text[e..line_end].char_indices().nth(8).map_or(line_end, |(i, _)| e + i);
+        // A window of a few characters on each side, never across a line break (and never a
+        // scan of the whole line: a 200 MB document may be one line).
+        let ws = text[..s]
+            .char_indices()
+            .rev()
+            .take(6)
+            .take_while(|&(_, c)| c != '\n')
+            .last()
+            .map_or(s, |(i, _)| i);
+        let we = text[e..]
+            .char_indices()
+            .take(7)
+            .find(|&(_, c)| c == '\n')
+            .map_or_else(|| text[e..].char_indices().nth(7).map_or(text.len(), |(i, _)| e + i), |(i, _)| e + i);
         let window = &text[ws..we];
         let generated = rule != Rule::Alias;
         for t in self.jieba.cut(window, false) {
