@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use diplograph::cooccur::Window;
 use diplograph::dict::Kind;
+use diplograph::graph::WeightBy;
 use diplograph::{Config, Error};
 
 /// diplograph: diplomatic transcripts in, entity graphs out.
@@ -20,7 +21,8 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Tag a corpus and write mentions.jsonl, graph.graphml and graph.json.
+    /// Tag a corpus and write mentions.jsonl, events.jsonl and the graph exports (graph.graphml,
+    /// graph.gexf, graph.json, nodes.csv, edges.csv, evidence.jsonl, run.json, report.html).
     Extract(ExtractArgs),
 }
 
@@ -49,6 +51,31 @@ pub struct ExtractArgs {
     /// Mention types that become nodes, comma-separated (add `figure` for figures).
     #[arg(long, default_value = "country,region,leader,organization")]
     pub node_types: String,
+    /// Which measure is an edge's `weight`: windows, pmi (written as exp(pmi)), npmi (written as
+    /// (npmi+1)/2) or jaccard; the raw values are always attributes.
+    #[arg(long, default_value = "windows")]
+    pub weight: String,
+    /// Example sentences per edge in evidence.jsonl [default: 3].
+    #[arg(long, value_name = "K")]
+    pub evidence: Option<usize>,
+    /// Leave out edges whose raw --weight measure is below this.
+    #[arg(long, value_name = "X")]
+    pub min_weight: Option<f64>,
+    /// Leave out nodes with fewer mentions.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub min_frequency: u64,
+    /// Keep only the N most mentioned nodes (ties by id).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// Count only documents dated on or after YYYY-MM-DD in the graph.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Count only documents dated on or before YYYY-MM-DD in the graph.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Node types kept in the graph, comma-separated (default: all of --node-types).
+    #[arg(long)]
+    pub types: Option<String>,
     /// Treat every line as a paragraph (no joining of hard-wrapped lines).
     #[arg(long)]
     pub no_join: bool,
@@ -77,6 +104,33 @@ impl ExtractArgs {
             .map(|t| Kind::parse(t.trim()).ok_or_else(|| Error::Usage(format!("--node-types: unknown type `{t}`"))))
             .collect::<Result<_, _>>()?;
         cfg.normalize.join_lines = !self.no_join;
+        let weight = if self.weight.is_empty() { "windows" } else { self.weight.as_str() };
+        cfg.graph.weight = WeightBy::parse(weight)
+            .ok_or_else(|| Error::Usage(format!("--weight {weight}: expected windows, pmi, npmi or jaccard")))?;
+        cfg.cooccur.evidence = self.evidence.unwrap_or(3);
+        if let Some(w) = self.min_weight {
+            if !w.is_finite() {
+                return Err(Error::Usage(format!("--min-weight {w}: expected a number")));
+            }
+        }
+        cfg.graph.min_weight = self.min_weight;
+        cfg.graph.min_frequency = self.min_frequency;
+        cfg.graph.top = self.top.unwrap_or(0);
+        for (flag, d) in [("--from", &self.from), ("--to", &self.to)] {
+            if let Some(d) = d {
+                if diplograph::read::date_from_name(d).as_deref() != Some(d.as_str()) {
+                    return Err(Error::Usage(format!("{flag} {d}: expected YYYY-MM-DD")));
+                }
+            }
+        }
+        cfg.graph.from = self.from.clone();
+        cfg.graph.to = self.to.clone();
+        if let Some(types) = &self.types {
+            cfg.graph.types = types
+                .split(',')
+                .map(|t| Kind::parse(t.trim()).ok_or_else(|| Error::Usage(format!("--types: unknown type `{t}`"))))
+                .collect::<Result<_, _>>()?;
+        }
         Ok(cfg)
     }
 }

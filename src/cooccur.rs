@@ -1,14 +1,29 @@
 //! cooccur: counts which entities share a window (sentence by default, or paragraph, turn,
 //! document) — per document, then summed over the corpus in document order.
 //!
-//! An edge's `weight` is the number of windows the pair shares; it also counts the documents
-//! it occurs in. Node and edge keys are canonical ids, kept in `BTreeMap`s so that nothing
-//! reaches an output in hash order.
+//! [`count`] turns one document's mentions into [`DocCounts`]: per node its mentions and the
+//! windows it occurs in, per pair the windows it shares and the first `--evidence K` of them as
+//! [`Evidence`] (sentence text and its byte span in the original file). [`Totals::add`] sums
+//! documents in order; every field is a sum, a min/max of ISO dates, a per-date sum or "the
+//! first K in corpus order", so adding is associative and the totals do not depend on how the
+//! documents were split between threads (or between partial runs merged with
+//! [`Totals::merge`]).
+//!
+//! The association measures ([`Totals::measures`]) are defined over windows. `N` is the number
+//! of windows of the corpus (of the chosen kind, in the documents counted) that contain at
+//! least one node mention; `c(a)` the windows that contain `a`, `c(a,b)` the windows that
+//! contain both. Then `PMI = ln(c(a,b)·N / (c(a)·c(b)))`,
+//! `NPMI = PMI / −ln(c(a,b)/N)` (1 when `c(a,b) = N`), and
+//! `Jaccard = c(a,b) / (c(a) + c(b) − c(a,b))`. Node and edge keys are canonical ids, kept in
+//! `BTreeMap`s so that nothing reaches an output in hash order.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::dict::{Dictionaries, Kind};
+use crate::normalize::Normalized;
+use crate::read::Document;
 use crate::resolve::Mention;
+use crate::segment::Segments;
 
 /// The unit of co-occurrence.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -54,11 +69,17 @@ pub struct CooccurConfig {
     pub window: Window,
     /// Which mention types become nodes.
     pub node_types: Vec<Kind>,
+    /// Example sentences kept per edge (`--evidence K`).
+    pub evidence: usize,
 }
 
 impl Default for CooccurConfig {
     fn default() -> Self {
-        CooccurConfig { window: Window::Sentence, node_types: vec![Kind::Country, Kind::Region, Kind::Leader, Kind::Organization] }
+        CooccurConfig {
+            window: Window::Sentence,
+            node_types: vec![Kind::Country, Kind::Region, Kind::Leader, Kind::Organization],
+            evidence: 3,
+        }
     }
 }
 
@@ -70,37 +91,117 @@ pub fn node_key(dicts: &Dictionaries, m: &Mention) -> String {
     }
 }
 
+/// One example of a pair sharing a window: the sentence(s) from the first mention of one to the
+/// first mention of the other in that window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Evidence {
+    /// Document id.
+    pub doc: String,
+    /// Index of the (first) sentence in the document.
+    pub sentence: u32,
+    /// Byte offset of the sentence in the original file.
+    pub start: usize,
+    /// End byte offset in the original file, exclusive.
+    pub end: usize,
+    /// The sentence as written, line breaks of hard-wrapped text removed.
+    pub text: String,
+}
+
+/// One node in one document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocNode {
+    /// Type.
+    pub kind: Kind,
+    /// Mentions.
+    pub mentions: u64,
+    /// Windows that mention it.
+    pub windows: u64,
+}
+
+/// One pair in one document.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DocEdge {
+    /// Windows the pair shares.
+    pub windows: u64,
+    /// The first `evidence` of them, in document order.
+    pub evidence: Vec<Evidence>,
+}
+
 /// One document's counts.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DocCounts {
-    /// Mentions per node.
-    pub nodes: BTreeMap<String, (Kind, u64)>,
-    /// Shared windows per pair (ids in order).
-    pub edges: BTreeMap<(String, String), u64>,
+    /// The document's date, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Windows with at least one node mention.
+    pub windows: u64,
+    /// Per node.
+    pub nodes: BTreeMap<String, DocNode>,
+    /// Per pair (ids in order).
+    pub edges: BTreeMap<(String, String), DocEdge>,
 }
 
-/// Counts one document's mentions.
-pub fn count(dicts: &Dictionaries, mentions: &[Mention], cfg: &CooccurConfig) -> DocCounts {
-    let mut out = DocCounts::default();
-    let mut windows: BTreeMap<u32, BTreeSet<String>> = BTreeMap::new();
+/// The text of sentences `first..=last` as written in the file, with its file byte span.
+fn sentence_text(doc: &Document, norm: &Normalized, seg: &Segments, first: usize, last: usize) -> (usize, usize, String) {
+    let (Some(a), Some(b)) = (seg.sentences.get(first), seg.sentences.get(last)) else {
+        return (0, 0, String::new());
+    };
+    let (os, oe) = (norm.origin(a.0), norm.origin_end(b.1));
+    let raw = doc.text.get(os..oe.max(os)).unwrap_or_else(|| norm.text.get(a.0..b.1).unwrap_or(""));
+    let mut text = String::with_capacity(raw.len());
+    for line in raw.split('\n') {
+        let line = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+        if line.is_empty() {
+            continue;
+        }
+        let ascii_join = text.chars().last().is_some_and(|c| c.is_ascii_alphanumeric() || c == ',' || c == '.')
+            && line.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+        if ascii_join {
+            text.push(' ');
+        }
+        text.push_str(line);
+    }
+    (doc.file_offset(os), doc.file_offset(oe.max(os)), text)
+}
+
+/// Counts one document's mentions, keeping up to `cfg.evidence` example sentences per pair.
+pub fn count(dicts: &Dictionaries, doc: &Document, norm: &Normalized, seg: &Segments, mentions: &[Mention], cfg: &CooccurConfig) -> DocCounts {
+    let mut out = DocCounts { date: doc.date.clone(), ..DocCounts::default() };
+    // window → node → sentence of its first mention in the window
+    let mut windows: BTreeMap<u32, BTreeMap<String, u32>> = BTreeMap::new();
     for m in mentions.iter().filter(|m| cfg.node_types.contains(&m.kind)) {
         let key = node_key(dicts, m);
-        out.nodes.entry(key.clone()).or_insert((m.kind, 0)).1 += 1;
+        out.nodes.entry(key.clone()).or_insert(DocNode { kind: m.kind, mentions: 0, windows: 0 }).mentions += 1;
         let w = match cfg.window {
             Window::Sentence => m.sentence,
             Window::Paragraph => m.paragraph,
             Window::Turn => m.turn,
             Window::Document => 0,
         };
-        windows.entry(w).or_default().insert(key);
+        windows.entry(w).or_default().entry(key).or_insert(m.sentence);
     }
+    out.windows = windows.len() as u64;
     for ids in windows.values() {
-        let ids: Vec<&String> = ids.iter().collect();
-        for (i, a) in ids.iter().enumerate() {
-            for b in &ids[i + 1..] {
-                *out.edges.entry(((*a).clone(), (*b).clone())).or_default() += 1;
+        let ids: Vec<(&String, &u32)> = ids.iter().collect();
+        for (k, _) in &ids {
+            if let Some(n) = out.nodes.get_mut(*k) {
+                n.windows += 1;
             }
         }
+        for (i, (a, sa)) in ids.iter().enumerate() {
+            for (b, sb) in &ids[i + 1..] {
+                let e = out.edges.entry(((*a).clone(), (*b).clone())).or_default();
+                e.windows += 1;
+                if e.evidence.len() < cfg.evidence {
+                    let (first, last) = ((**sa).min(**sb), (**sa).max(**sb));
+                    let (start, end, text) = sentence_text(doc, norm, seg, first as usize, last as usize);
+                    e.evidence.push(Evidence { doc: doc.id.clone(), sentence: first, start, end, text });
+                }
+            }
+        }
+    }
+    // Evidence in document order whatever the window order.
+    for e in out.edges.values_mut() {
+        e.evidence.sort_by_key(|v| (v.sentence, v.start));
     }
     out
 }
@@ -112,41 +213,215 @@ pub struct NodeTotal {
     pub kind: Option<Kind>,
     /// Mentions.
     pub frequency: u64,
+    /// Windows that mention it, `c(a)`.
+    pub windows: u64,
     /// Documents that mention it.
     pub documents: u64,
+    /// First date it is mentioned on.
+    pub first: Option<String>,
+    /// Last date it is mentioned on.
+    pub last: Option<String>,
+    /// Mentions per date.
+    pub by_date: BTreeMap<String, u64>,
 }
 
 /// Corpus totals of an edge.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EdgeTotal {
-    /// Shared windows.
-    pub weight: u64,
+    /// Shared windows, `c(a,b)`.
+    pub windows: u64,
     /// Documents in which the pair shares a window.
     pub documents: u64,
+    /// First date the pair shares a window.
+    pub first: Option<String>,
+    /// Last date the pair shares a window.
+    pub last: Option<String>,
+    /// Shared windows per date.
+    pub by_date: BTreeMap<String, u64>,
+    /// The first K examples in corpus order.
+    pub evidence: Vec<Evidence>,
+}
+
+/// PMI, NPMI and Jaccard of one pair (see the module docs for their definitions).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Measures {
+    /// Pointwise mutual information, natural log.
+    pub pmi: f64,
+    /// Normalized PMI, in (−1, 1].
+    pub npmi: f64,
+    /// Windows shared over windows of either, in (0, 1].
+    pub jaccard: f64,
 }
 
 /// Counts summed over documents.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Totals {
+    /// Documents added.
+    pub documents: u64,
+    /// Windows with at least one node mention, `N`.
+    pub windows: u64,
+    /// Examples kept per edge.
+    pub evidence: usize,
     /// Per node.
     pub nodes: BTreeMap<String, NodeTotal>,
     /// Per edge, ids in order.
     pub edges: BTreeMap<(String, String), EdgeTotal>,
 }
 
+fn widen(first: &mut Option<String>, last: &mut Option<String>, f: Option<&String>, l: Option<&String>) {
+    if let Some(f) = f {
+        if first.as_ref().is_none_or(|x| f < x) {
+            *first = Some(f.clone());
+        }
+    }
+    if let Some(l) = l {
+        if last.as_ref().is_none_or(|x| l > x) {
+            *last = Some(l.clone());
+        }
+    }
+}
+
 impl Totals {
-    /// Adds one document's counts.
+    /// Empty totals that keep `evidence` examples per edge.
+    pub fn new(evidence: usize) -> Totals {
+        Totals { evidence, ..Totals::default() }
+    }
+
+    /// Adds one document's counts; call in document order.
     pub fn add(&mut self, doc: DocCounts) {
-        for (k, (kind, n)) in doc.nodes {
+        self.documents += 1;
+        self.windows += doc.windows;
+        let date = doc.date.as_ref();
+        for (k, n) in doc.nodes {
             let t = self.nodes.entry(k).or_default();
-            t.kind = Some(kind);
-            t.frequency += n;
+            t.kind = Some(n.kind);
+            t.frequency += n.mentions;
+            t.windows += n.windows;
             t.documents += 1;
+            widen(&mut t.first, &mut t.last, date, date);
+            if let Some(d) = date {
+                *t.by_date.entry(d.clone()).or_default() += n.mentions;
+            }
         }
-        for (k, n) in doc.edges {
+        for (k, e) in doc.edges {
             let t = self.edges.entry(k).or_default();
-            t.weight += n;
+            t.windows += e.windows;
             t.documents += 1;
+            widen(&mut t.first, &mut t.last, date, date);
+            if let Some(d) = date {
+                *t.by_date.entry(d.clone()).or_default() += e.windows;
+            }
+            let room = self.evidence.saturating_sub(t.evidence.len());
+            t.evidence.extend(e.evidence.into_iter().take(room));
         }
+    }
+
+    /// Appends totals of the documents that come after these (partial runs, in order).
+    pub fn merge(&mut self, later: Totals) {
+        self.documents += later.documents;
+        self.windows += later.windows;
+        for (k, n) in later.nodes {
+            let t = self.nodes.entry(k).or_default();
+            t.kind = t.kind.or(n.kind);
+            t.frequency += n.frequency;
+            t.windows += n.windows;
+            t.documents += n.documents;
+            widen(&mut t.first, &mut t.last, n.first.as_ref(), n.last.as_ref());
+            for (d, c) in n.by_date {
+                *t.by_date.entry(d).or_default() += c;
+            }
+        }
+        for (k, e) in later.edges {
+            let t = self.edges.entry(k).or_default();
+            t.windows += e.windows;
+            t.documents += e.documents;
+            widen(&mut t.first, &mut t.last, e.first.as_ref(), e.last.as_ref());
+            for (d, c) in e.by_date {
+                *t.by_date.entry(d).or_default() += c;
+            }
+            let room = self.evidence.saturating_sub(t.evidence.len());
+            t.evidence.extend(e.evidence.into_iter().take(room));
+        }
+    }
+
+    /// PMI, NPMI and Jaccard of the pair `(a, b)` over the windows counted so far.
+    pub fn measures(&self, a: &str, b: &str) -> Measures {
+        let cab = self.edges.get(&(a.to_string(), b.to_string())).map_or(0, |e| e.windows) as f64;
+        let ca = self.nodes.get(a).map_or(0, |n| n.windows) as f64;
+        let cb = self.nodes.get(b).map_or(0, |n| n.windows) as f64;
+        let n = self.windows as f64;
+        if cab == 0.0 || ca == 0.0 || cb == 0.0 || n == 0.0 {
+            return Measures::default();
+        }
+        let pmi = (cab * n / (ca * cb)).ln();
+        let h = -(cab / n).ln();
+        let npmi = if h <= 0.0 { 1.0 } else { (pmi / h).clamp(-1.0, 1.0) };
+        Measures { pmi, npmi, jaccard: cab / (ca + cb - cab) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(date: &str, nodes: &[(&str, u64, u64)], edges: &[(&str, &str, u64, &str)]) -> DocCounts {
+        DocCounts {
+            date: Some(date.into()),
+            windows: 4,
+            nodes: nodes.iter().map(|(k, m, w)| (k.to_string(), DocNode { kind: Kind::Country, mentions: *m, windows: *w })).collect(),
+            edges: edges
+                .iter()
+                .map(|(a, b, w, t)| {
+                    let ev = Evidence { doc: date.into(), sentence: 0, start: 0, end: t.len(), text: t.to_string() };
+                    ((a.to_string(), b.to_string()), DocEdge { windows: *w, evidence: vec![ev.clone(), ev] })
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn adding_is_associative() {
+        let docs = [
+            doc("2024-03-07", &[("CHN", 3, 2), ("USA", 1, 1)], &[("CHN", "USA", 1, "中美关系")]),
+            doc("2019-02-16", &[("CHN", 2, 2), ("DEU", 2, 2)], &[("CHN", "DEU", 2, "中德")]),
+            doc("2024-03-07", &[("CHN", 1, 1), ("USA", 1, 1)], &[("CHN", "USA", 1, "中方愿同美方")]),
+        ];
+        let mut all = Totals::new(3);
+        docs.iter().cloned().for_each(|d| all.add(d));
+        let (mut x, mut y) = (Totals::new(3), Totals::new(3));
+        x.add(docs[0].clone());
+        y.add(docs[1].clone());
+        y.add(docs[2].clone());
+        x.merge(y);
+        assert_eq!(all, x);
+        let e = &all.edges[&("CHN".into(), "USA".into())];
+        assert_eq!((e.first.as_deref(), e.last.as_deref(), e.by_date["2024-03-07"]), (Some("2024-03-07"), Some("2024-03-07"), 2));
+        assert_eq!(e.evidence.len(), 3);
+        assert_eq!(all.nodes["CHN"].first.as_deref(), Some("2019-02-16"));
+    }
+
+    #[test]
+    fn measures_follow_their_definitions() {
+        let mut t = Totals::new(1);
+        t.add(doc("2024-03-07", &[("CHN", 2, 2), ("USA", 2, 2)], &[("CHN", "USA", 2, "中美")]));
+        let m = t.measures("CHN", "USA");
+        assert!((m.pmi - (2.0f64 * 4.0 / 4.0).ln()).abs() < 1e-12);
+        assert!((m.npmi - 1.0).abs() < 1e-12);
+        assert_eq!(m.jaccard, 1.0);
+    }
+
+    #[test]
+    fn evidence_is_the_sentence_as_written() {
+        let dicts = Dictionaries::load(&crate::dict::DictConfig::default()).unwrap();
+        let tagger = crate::tag::Tagger::new(&dicts, &crate::tag::TagConfig::default()).unwrap();
+        let text = "外交部发言人表示。\n中方愿同俄方一道，推动中美关系稳定发展。";
+        let doc = Document::from_text("d", text, Some("2024-03-07"));
+        let norm = crate::normalize::normalize(&doc.text, &Default::default());
+        let seg = crate::segment::Segmenter::default().segment(&norm);
+        let mentions = crate::resolve::resolve(&dicts, &doc, &norm, &seg, &tagger.tag(&norm.text, doc.year()));
+        let c = count(&dicts, &doc, &norm, &seg, &mentions, &CooccurConfig::default());
+        let e = &c.edges[&("CHN".into(), "RUS".into())];
+        assert_eq!(e.evidence[0].text, "中方愿同俄方一道，推动中美关系稳定发展。");
+        assert_eq!(&text[e.evidence[0].start..e.evidence[0].end], e.evidence[0].text);
     }
 }

@@ -68,6 +68,8 @@ pub struct Config {
     pub tag: TagConfig,
     /// Co-occurrence.
     pub cooccur: CooccurConfig,
+    /// What goes into the exported graph (weight, filters).
+    pub graph: graph::GraphConfig,
     /// Fail, writing nothing, when any input is skipped.
     pub strict: bool,
 }
@@ -83,6 +85,7 @@ impl Default for Config {
             segment: SegmentConfig::default(),
             tag: TagConfig::default(),
             cooccur: CooccurConfig::default(),
+            graph: graph::GraphConfig::default(),
             strict: false,
         }
     }
@@ -162,18 +165,32 @@ impl Pipeline {
         let tagged = self.tagger.tag(&norm.text, doc.year());
         let mentions = resolve::resolve(&self.dicts, doc, &norm, &seg, &tagged);
         let speakers = resolve::speakers(&self.dicts, &norm, &seg, &mentions);
-        let counts = cooccur::count(&self.dicts, &mentions, &self.cfg.cooccur);
+        let counts = cooccur::count(&self.dicts, doc, &norm, &seg, &mentions, &self.cfg.cooccur);
         let events = self.events.code(&self.dicts, doc, &norm, &seg, &mentions, &speakers);
         Processed { id: doc.id.clone(), bytes: doc.bytes, mentions, speakers, counts, events }
     }
 
     /// The stamp every output carries.
     pub fn stamp(&self) -> graph::Stamp {
+        let (c, g) = (&self.cfg.cooccur, &self.cfg.graph);
+        let kinds = |ks: &[Kind]| ks.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(",");
+        let options = [
+            ("window", c.window.as_str().to_string()),
+            ("node-types", kinds(&c.node_types)),
+            ("join-lines", self.cfg.normalize.join_lines.to_string()),
+            ("weight", g.weight.as_str().to_string()),
+            ("evidence", c.evidence.to_string()),
+            ("min-weight", g.min_weight.map(export::float).unwrap_or_default()),
+            ("min-frequency", g.min_frequency.to_string()),
+            ("top", g.top.to_string()),
+            ("from", g.from.clone().unwrap_or_default()),
+            ("to", g.to.clone().unwrap_or_default()),
+            ("types", kinds(&g.types)),
+        ];
         graph::Stamp {
             version: env!("CARGO_PKG_VERSION").to_string(),
             dictionaries: format!("{:016x}", self.dicts.fingerprint),
-            window: self.cfg.cooccur.window.as_str().to_string(),
-            node_types: self.cfg.cooccur.node_types.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(","),
+            options: options.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         }
     }
 }
@@ -195,7 +212,8 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
     let mut report = Report::default();
     let mut mentions_out = Output::create(&cfg.output, "mentions.jsonl")?;
     let mut events_out = Output::create(&cfg.output, "events.jsonl")?;
-    let mut totals = Totals::default();
+    let mut totals = Totals::new(cfg.cooccur.evidence);
+    let mut event_agg = export::events::EventAgg::default();
     let mut seen_ids = std::collections::HashSet::new();
     let mut corpus = read::corpus(&cfg.inputs).peekable();
     loop {
@@ -228,10 +246,13 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
                 .map_err(|e| Error::io(cfg.output.join("mentions.jsonl"), e))?;
             event::write(events_out.writer(), &p.id, &p.events).map_err(|e| Error::io(cfg.output.join("events.jsonl"), e))?;
             report.events += p.events.len();
+            event_agg.add(&p.id, &p.events);
             for m in &p.mentions {
                 *report.mentions.entry(m.kind.as_str()).or_default() += 1;
             }
-            totals.add(p.counts);
+            if cfg.graph.keeps_date(p.counts.date.as_deref()) {
+                totals.add(p.counts);
+            }
             report.documents += 1;
             report.bytes += p.bytes;
         }
@@ -241,16 +262,22 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
     if cfg.strict && !report.skipped.is_empty() {
         return Err(Error::Strict { skipped: report.skipped.len(), first: report.skipped[0].to_string() });
     }
-    let g = graph::build(&pipeline.dicts, &totals, pipeline.stamp());
+    let g = graph::build(&pipeline.dicts, &totals, pipeline.stamp(), &cfg.graph);
     report.nodes = g.graph.node_count();
     report.edges = g.graph.edge_count();
     report.written.push(mentions_out.finish()?);
     report.written.push(events_out.finish()?);
-    report.written.push(export::write_file(&cfg.output, "graph.graphml", |w| write!(w, "{}", export::graphml::GraphMl(&g)))?);
-    report.written.push(export::write_file(&cfg.output, "graph.json", |w| {
-        serde_json::to_writer(&mut *w, &export::json::node_link(&g))?;
-        w.write_all(b"\n")
-    })?);
+    let summary = export::report::Summary {
+        documents: report.documents,
+        skipped: report.skipped.len(),
+        mentions: report.mentions.clone(),
+        events: report.events,
+    };
+    report.written.extend(export::write_graph(&cfg.output, &g, &summary)?);
+    let stamp = pipeline.stamp();
+    let event_graph = export::events::EventGraphMl { agg: &event_agg, dicts: &pipeline.dicts, stamp: &stamp };
+    report.written.push(export::write_file(&cfg.output, "events.graphml", |w| write!(w, "{event_graph}"))?);
+    report.written.push(export::write_file(&cfg.output, "dyads.csv", |w| export::events::write_dyads(w, &event_agg))?);
     for k in Kind::ALL {
         report.mentions.entry(k.as_str()).or_default();
     }

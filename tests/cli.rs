@@ -60,7 +60,7 @@ fn output_is_identical_whatever_the_thread_count() {
     let (a, b) = (tempdir("j1"), tempdir("j2"));
     assert!(extract(&["tests/fixtures/sample", "-j", "1"], &a).status.success());
     assert!(extract(&["tests/fixtures/sample", "-j", "2"], &b).status.success());
-    for f in ["mentions.jsonl", "graph.graphml", "graph.json", "events.jsonl"] {
+    for f in ["mentions.jsonl", "graph.graphml", "graph.json", "events.jsonl", "graph.gexf", "nodes.csv", "edges.csv", "evidence.jsonl", "run.json", "report.html"] {
         let x = std::fs::read(a.join(f)).unwrap();
         let y = std::fs::read(b.join(f)).unwrap();
         assert!(x == y, "{f} differs between -j 1 and -j 2");

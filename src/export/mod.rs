@@ -1,15 +1,24 @@
-//! export: writes the outputs — `mentions.jsonl`, `graph.graphml`, `graph.json` — each to a
-//! temporary file in the output folder that is renamed into place only when complete, so an
-//! interrupted run never leaves a half-written file and a previous good output survives.
+//! export: writes the outputs — `mentions.jsonl`; from the graph `graph.graphml`,
+//! `graph.gexf`, `graph.json`, `nodes.csv`, `edges.csv`, `evidence.jsonl`, `run.json` and
+//! `report.html` ([`write_graph`]); and the event layer's `events.graphml` and `dyads.csv` —
+//! each to a temporary file in the output folder that is renamed into place only when
+//! complete, so an interrupted run never leaves a half-written file and a previous good output
+//! survives.
 
+pub mod csv;
+pub mod events;
+pub mod evidence;
+pub mod gexf;
 pub mod graphml;
 pub mod json;
 pub mod mentions;
+pub mod report;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::graph::CoGraph;
 
 /// A number as JSON and GraphML want it: integral values without a fraction.
 pub fn number(v: f64) -> String {
@@ -18,6 +27,58 @@ pub fn number(v: f64) -> String {
     } else {
         format!("{v}")
     }
+}
+
+/// A float as every export writes it: Rust's shortest round-trip form (`1`, `0.25`, `-0.4`).
+pub fn float(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        "0".to_string()
+    }
+}
+
+/// The sidecar `run.json`: the stamp and figures of the run, for the CSV files and a diff of
+/// batches (no paths, hosts or times).
+pub fn run_json(g: &CoGraph) -> serde_json::Value {
+    let s = &g.stamp;
+    let options: serde_json::Map<String, serde_json::Value> = s.options.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect();
+    let range = g.date_range();
+    serde_json::json!({
+        "diplograph": s.version,
+        "dictionaries": s.dictionaries,
+        "options": options,
+        "weight": g.weight_by.as_str(),
+        "documents": g.documents,
+        "windows": g.windows,
+        "nodes": g.graph.node_count(),
+        "edges": g.graph.edge_count(),
+        "first": range.map(|r| r.0),
+        "last": range.map(|r| r.1),
+        "files": GRAPH_FILES,
+    })
+}
+
+/// The files [`write_graph`] writes, in order.
+pub const GRAPH_FILES: [&str; 8] =
+    ["graph.graphml", "graph.gexf", "graph.json", "nodes.csv", "edges.csv", "evidence.jsonl", "run.json", "report.html"];
+
+/// Writes every export of the graph into `dir`; returns the paths written.
+pub fn write_graph(dir: &Path, g: &CoGraph, summary: &report::Summary) -> Result<Vec<PathBuf>, Error> {
+    let json_line = |w: &mut dyn Write, v: &serde_json::Value| -> std::io::Result<()> {
+        serde_json::to_writer(&mut *w, v)?;
+        w.write_all(b"\n")
+    };
+    Ok(vec![
+        write_file(dir, GRAPH_FILES[0], |w| write!(w, "{}", graphml::GraphMl(g)))?,
+        write_file(dir, GRAPH_FILES[1], |w| write!(w, "{}", gexf::Gexf(g)))?,
+        write_file(dir, GRAPH_FILES[2], |w| json_line(w, &json::node_link(g)))?,
+        write_file(dir, GRAPH_FILES[3], |w| csv::nodes(w, g))?,
+        write_file(dir, GRAPH_FILES[4], |w| csv::edges(w, g))?,
+        write_file(dir, GRAPH_FILES[5], |w| evidence::write(w, g))?,
+        write_file(dir, GRAPH_FILES[6], |w| json_line(w, &run_json(g)))?,
+        write_file(dir, GRAPH_FILES[7], |w| write!(w, "{}", report::Html { graph: g, summary }))?,
+    ])
 }
 
 /// An output file being written: a temporary file beside its final path.

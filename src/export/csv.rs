@@ -1,0 +1,96 @@
+//! csv: `nodes.csv` and `edges.csv` in the form Gephi's spreadsheet import and pandas'
+//! `read_csv` take as they are: UTF-8 without byte-order mark, a header row, RFC 4180 quoting
+//! (fields with `,`, `"` or a line break are quoted, quotes doubled), CRLF line ends.
+//!
+//! Nodes: `Id`, `Label` (Chinese), then the attributes. Edges: `Source`, `Target`, `Type`
+//! (`Undirected`), `Id`, `Weight`, then the attributes, the first evidence sentence last. Empty
+//! cells are empty strings (read with `keep_default_na=False` to keep them so in pandas). The
+//! stamp is in the sidecar `run.json`.
+
+use std::io::{self, Write};
+
+use petgraph::visit::EdgeRef;
+
+use super::float;
+use crate::graph::CoGraph;
+
+/// One field, quoted when RFC 4180 needs it.
+pub fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn row(w: &mut dyn Write, cells: &[&str]) -> io::Result<()> {
+    let line: Vec<String> = cells.iter().map(|c| field(c)).collect();
+    w.write_all(line.join(",").as_bytes())?;
+    w.write_all(b"\r\n")
+}
+
+/// Writes `nodes.csv`.
+pub fn nodes(w: &mut dyn Write, g: &CoGraph) -> io::Result<()> {
+    row(w, &["Id", "Label", "en", "type", "iso3", "country", "role", "frequency", "windows", "documents", "first", "last", "x", "y"])?;
+    for n in g.graph.node_weights() {
+        row(
+            w,
+            &[
+                &n.id,
+                &n.label,
+                &n.en,
+                n.kind.as_str(),
+                n.iso3.as_deref().unwrap_or(""),
+                n.country.as_deref().unwrap_or(""),
+                n.role.as_deref().unwrap_or(""),
+                &n.frequency.to_string(),
+                &n.windows.to_string(),
+                &n.documents.to_string(),
+                n.first.as_deref().unwrap_or(""),
+                n.last.as_deref().unwrap_or(""),
+                &format!("{:.2}", n.x),
+                &format!("{:.2}", n.y),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes `edges.csv`.
+pub fn edges(w: &mut dyn Write, g: &CoGraph) -> io::Result<()> {
+    row(w, &["Source", "Target", "Type", "Id", "Weight", "windows", "documents", "pmi", "npmi", "jaccard", "first", "last", "evidence"])?;
+    for (i, e) in g.graph.edge_references().enumerate() {
+        let x = e.weight();
+        row(
+            w,
+            &[
+                &g.graph[e.source()].id,
+                &g.graph[e.target()].id,
+                "Undirected",
+                &format!("e{i}"),
+                &float(x.weight),
+                &x.windows.to_string(),
+                &x.documents.to_string(),
+                &float(x.pmi),
+                &float(x.npmi),
+                &float(x.jaccard),
+                x.first.as_deref().unwrap_or(""),
+                x.last.as_deref().unwrap_or(""),
+                x.evidence.first().map_or("", |v| v.text.as_str()),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field;
+
+    #[test]
+    fn quoting_follows_rfc_4180() {
+        assert_eq!(field("中方愿同俄方一道"), "中方愿同俄方一道");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("他说\"好\""), "\"他说\"\"好\"\"\"");
+    }
+}
