@@ -271,6 +271,20 @@ pub fn corpus(inputs: &[PathBuf]) -> Corpus {
     Corpus { sources: sources.into_iter(), pending: errors.into_iter(), lines: None }
 }
 
+impl Corpus {
+    /// Bytes of the files still to read, for progress and ETA (standard input is not counted).
+    pub fn total_bytes(&self) -> u64 {
+        self.sources
+            .as_slice()
+            .iter()
+            .filter_map(|s| match s {
+                Source::Text(p) | Source::Jsonl(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+                Source::Stdin => None,
+            })
+            .sum()
+    }
+}
+
 impl Iterator for Corpus {
     type Item = Result<Document, Error>;
 

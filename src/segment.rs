@@ -75,7 +75,7 @@ fn ascii_period_ends(line: &str, i: usize) -> bool {
 /// The length of a speaker label (`王毅`, `法新社记者`, `问`) at the start of `line`, without
 /// its colon, if the line opens with one.
 pub fn speaker_label_len(line: &str) -> Option<usize> {
-    let colon = line.char_indices().take(24).find(|(_, c)| *c == '：' || *c == ':').map(|(i, _)| i)?;
+    let (colon, mark) = line.char_indices().take(24).find(|(_, c)| *c == '：' || *c == ':')?;
     let label = line[..colon].trim();
     if label.is_empty() || label.chars().any(|c| "，。、；？！,;?!“”\"（）()\n".contains(c)) {
         return None;
@@ -89,7 +89,7 @@ pub fn speaker_label_len(line: &str) -> Option<usize> {
         || (cjk && label.contains('·') && chars <= 12)
         || (!cjk && chars <= 40 && label.split_whitespace().count() <= 5
             && label.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-            && line[colon + 1..].starts_with(' '));
+            && line[colon + mark.len_utf8()..].starts_with(' '));
     ok.then(|| line[..colon].trim_end().len())
 }
 

@@ -1,0 +1,64 @@
+//! Property tests: whatever the layout of the text (hard wraps, column breaks, indents,
+//! full-width digits, CRLF), every offset maps back onto character boundaries of the original
+//! bytes, and every mention's span holds its `text`.
+
+use std::sync::OnceLock;
+
+use diplograph::normalize::{normalize, NormalizeConfig};
+use diplograph::read::Document;
+use diplograph::{Config, Pipeline};
+use proptest::prelude::*;
+
+/// Pieces of real transcript text and of the layouts they arrive in.
+const PIECES: &[&str] = &[
+    "中国", "美方", "对华", "发展中国家", "王毅：", "。", "，", "\n", "\n\n", "　　", "2024年3月7日", "２４", "ＡＢ", "US", " ",
+    "中美关系", "据新华社", "习近平主席", "美好", "中", "华", "\r\n", "・", "abc", "2400亿美元", "中共中央\n政治局", "联合国安理会",
+    "今日俄罗斯国际通讯社记者：", "俄", "缅北", "中日韩", "百分之三", "？", "“", "”", "The United States and China", "\t",
+];
+
+fn text() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(PIECES), 0..80).prop_map(|v| v.concat())
+}
+
+fn pipeline() -> &'static Pipeline {
+    static P: OnceLock<Pipeline> = OnceLock::new();
+    P.get_or_init(|| Pipeline::new(&Config::default()).unwrap())
+}
+
+/// Full-width digits and letters as normalize folds them; white space dropped.
+fn comparable(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '％' | '．' => char::from_u32(c as u32 - 0xFEE0).unwrap(),
+            '・' | '•' | '‧' | '･' | '∙' => '·',
+            c => c,
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn offsets_land_on_char_boundaries(t in text()) {
+        let n = normalize(&t, &NormalizeConfig::default());
+        for (i, c) in n.text.char_indices() {
+            let (a, b) = (n.origin(i), n.origin_end(i + c.len_utf8()));
+            prop_assert!(t.is_char_boundary(a) && t.is_char_boundary(b) && a <= b && b <= t.len());
+            if !c.is_whitespace() {
+                prop_assert_eq!(comparable(&t[a..b]), c.to_string());
+            }
+        }
+    }
+
+    #[test]
+    fn mentions_hold_their_text(t in text()) {
+        let doc = Document::from_text("p", &t, Some("2024-03-07"));
+        let out = pipeline().process(&doc);
+        for m in &out.mentions {
+            prop_assert!(t.is_char_boundary(m.start) && t.is_char_boundary(m.end) && m.start < m.end);
+            prop_assert_eq!(comparable(&t[m.start..m.end]), comparable(&m.text));
+        }
+    }
+}
