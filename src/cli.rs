@@ -24,6 +24,13 @@ pub enum Command {
     /// Tag a corpus and write mentions.jsonl, events.jsonl and the graph exports (graph.graphml,
     /// graph.gexf, graph.json, nodes.csv, edges.csv, evidence.jsonl, run.json, report.html).
     Extract(ExtractArgs),
+    /// Fold partial results (`extract --partial`) into the final outputs, or with --partial into
+    /// another partial; any order or tree of merges gives the bytes of one run.
+    Merge(MergeArgs),
+    /// Curator tools for the dictionaries (`dict check [DIR]`).
+    Dict(crate::cmd::dict::DictArgs),
+    /// Frequent names the dictionaries miss, ranked, as TSV rows ready to paste.
+    Discover(crate::cmd::discover::DiscoverArgs),
 }
 
 /// Options of `extract`.
@@ -82,15 +89,66 @@ pub struct ExtractArgs {
     /// Fail, writing nothing, if any input is skipped.
     #[arg(long)]
     pub strict: bool,
+    /// Write a partial result (mentions, events and aggregates) for `merge` instead of the
+    /// final files.
+    #[arg(long)]
+    pub partial: bool,
+    /// Take only shard I of N (0 <= I < N) of the documents, by a stable hash of the id.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Options of `merge`.
+#[derive(Args, Debug, Default)]
+pub struct MergeArgs {
+    /// Partial folders written by `extract --partial` or `merge --partial`.
+    #[arg(required = true)]
+    pub partials: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(short, long, default_value = "output")]
+    pub output: PathBuf,
+    /// Write a partial (for a further merge) instead of the final outputs.
+    #[arg(long)]
+    pub partial: bool,
+    /// The --dict folders the partials were made with (repeatable).
+    #[arg(long = "dict", value_name = "DIR")]
+    pub dict: Vec<PathBuf>,
+    /// The partials were made with --no-default-dict.
+    #[arg(long)]
+    pub no_default_dict: bool,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl MergeArgs {
+    /// Turns the options into a merge configuration.
+    pub fn config(&self) -> diplograph::merge::MergeConfig {
+        let mut cfg = diplograph::merge::MergeConfig {
+            partials: self.partials.clone(),
+            output: self.output.clone(),
+            partial: self.partial,
+            ..Default::default()
+        };
+        cfg.dict.extra = self.dict.clone();
+        cfg.dict.no_defaults = self.no_default_dict;
+        cfg
+    }
 }
 
 impl ExtractArgs {
     /// Checks the options and turns them into a run configuration.
     pub fn config(&self) -> Result<Config, Error> {
         let mut cfg = Config { inputs: self.inputs.clone(), output: self.output.clone(), threads: self.threads, strict: self.strict, ..Config::default() };
+        cfg.partial = self.partial;
+        if let Some(s) = &self.shard {
+            let shard = diplograph::partial::Shard::parse(s)
+                .ok_or_else(|| Error::Usage(format!("--shard {s}: expected I/N with 0 <= I < N, e.g. 0/8")))?;
+            cfg.shard = Some(shard);
+        }
         cfg.dict.extra = self.dict.clone();
         cfg.dict.no_defaults = self.no_default_dict;
         if cfg.dict.no_defaults && cfg.dict.extra.is_empty() {

@@ -4,10 +4,10 @@
 //! [`count`] turns one document's mentions into [`DocCounts`]: per node its mentions and the
 //! windows it occurs in, per pair the windows it shares and the first `--evidence K` of them as
 //! [`Evidence`] (sentence text and its byte span in the original file). [`Totals::add`] sums
-//! documents in order; every field is a sum, a min/max of ISO dates, a per-date sum or "the
-//! first K in corpus order", so adding is associative and the totals do not depend on how the
-//! documents were split between threads (or between partial runs merged with
-//! [`Totals::merge`]).
+//! documents; every field is a sum, a min/max of ISO dates, a per-date sum or "the first K by
+//! (document id, sentence, offset)", so adding is associative and commutative, and the totals
+//! do not depend on the order the documents came in, nor on how they were split between
+//! threads or between partial runs merged with [`Totals::merge`].
 //!
 //! The association measures ([`Totals::measures`]) are defined over windows. `N` is the number
 //! of windows of the corpus (of the chosen kind, in the documents counted) that contain at
@@ -238,8 +238,32 @@ pub struct EdgeTotal {
     pub last: Option<String>,
     /// Shared windows per date.
     pub by_date: BTreeMap<String, u64>,
-    /// The first K examples in corpus order.
+    /// The first K examples by (document id, sentence, offset).
     pub evidence: Vec<Evidence>,
+}
+
+/// Keeps in `kept` the first `k` of `kept` and `more` by (document id, sentence, offset); both
+/// come in that order. On a tie (one document in both, as in hand-made tests) `kept` goes first.
+fn keep_first(kept: &mut Vec<Evidence>, more: Vec<Evidence>, k: usize) {
+    fn key(v: &Evidence) -> (&str, u32, usize) {
+        (v.doc.as_str(), v.sentence, v.start)
+    }
+    if more.is_empty() || (kept.len() >= k && kept.last().is_some_and(|l| key(l) <= key(&more[0]))) {
+        return;
+    }
+    let old = std::mem::take(kept);
+    let (mut a, mut b) = (old.into_iter().peekable(), more.into_iter().peekable());
+    while kept.len() < k {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if key(y) < key(x) => b.next(),
+            (Some(_), _) => a.next(),
+            (None, _) => b.next(),
+        };
+        match next {
+            Some(v) => kept.push(v),
+            None => break,
+        }
+    }
 }
 
 /// PMI, NPMI and Jaccard of one pair (see the module docs for their definitions).
@@ -287,7 +311,7 @@ impl Totals {
         Totals { evidence, ..Totals::default() }
     }
 
-    /// Adds one document's counts; call in document order.
+    /// Adds one document's counts, in any order.
     pub fn add(&mut self, doc: DocCounts) {
         self.documents += 1;
         self.windows += doc.windows;
@@ -311,12 +335,11 @@ impl Totals {
             if let Some(d) = date {
                 *t.by_date.entry(d.clone()).or_default() += e.windows;
             }
-            let room = self.evidence.saturating_sub(t.evidence.len());
-            t.evidence.extend(e.evidence.into_iter().take(room));
+            keep_first(&mut t.evidence, e.evidence, self.evidence);
         }
     }
 
-    /// Appends totals of the documents that come after these (partial runs, in order).
+    /// Adds the totals of other documents (a partial run), in any order.
     pub fn merge(&mut self, later: Totals) {
         self.documents += later.documents;
         self.windows += later.windows;
@@ -339,8 +362,7 @@ impl Totals {
             for (d, c) in e.by_date {
                 *t.by_date.entry(d).or_default() += c;
             }
-            let room = self.evidence.saturating_sub(t.evidence.len());
-            t.evidence.extend(e.evidence.into_iter().take(room));
+            keep_first(&mut t.evidence, e.evidence, self.evidence);
         }
     }
 
@@ -398,6 +420,31 @@ mod tests {
         assert_eq!((e.first.as_deref(), e.last.as_deref(), e.by_date["2024-03-07"]), (Some("2024-03-07"), Some("2024-03-07"), 2));
         assert_eq!(e.evidence.len(), 3);
         assert_eq!(all.nodes["CHN"].first.as_deref(), Some("2019-02-16"));
+    }
+
+    #[test]
+    fn order_does_not_matter() {
+        let ev = |doc: &str, sentence: u32| Evidence { doc: doc.into(), sentence, start: 0, end: 0, text: doc.into() };
+        let docs: Vec<DocCounts> = ["c", "a", "b"]
+            .iter()
+            .map(|d| {
+                let mut c = doc("2024-03-07", &[("CHN", 1, 1), ("USA", 1, 1)], &[]);
+                c.edges.insert(("CHN".into(), "USA".into()), DocEdge { windows: 2, evidence: vec![ev(d, 1), ev(d, 4)] });
+                c
+            })
+            .collect();
+        let (mut forward, mut backward) = (Totals::new(3), Totals::new(3));
+        docs.iter().cloned().for_each(|d| forward.add(d));
+        docs.iter().rev().cloned().for_each(|d| backward.add(d));
+        assert_eq!(forward, backward);
+        let (mut x, mut y) = (Totals::new(3), Totals::new(3));
+        x.add(docs[0].clone());
+        y.add(docs[1].clone());
+        y.add(docs[2].clone());
+        y.merge(x);
+        assert_eq!(forward, y);
+        let kept: Vec<(&str, u32)> = forward.edges[&("CHN".into(), "USA".into())].evidence.iter().map(|v| (v.doc.as_str(), v.sentence)).collect();
+        assert_eq!(kept, [("a", 1), ("a", 4), ("b", 1)]);
     }
 
     #[test]

@@ -27,14 +27,16 @@ pub mod event;
 pub mod export;
 pub mod figure;
 pub mod graph;
+pub mod merge;
 pub mod normalize;
+pub mod partial;
 pub mod read;
 pub mod resolve;
 pub mod segment;
 pub mod tag;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -42,7 +44,6 @@ use rayon::prelude::*;
 pub use crate::error::Error;
 use crate::cooccur::{CooccurConfig, Totals};
 use crate::dict::{DictConfig, Dictionaries, Kind};
-use crate::export::Output;
 use crate::normalize::NormalizeConfig;
 use crate::read::Document;
 use crate::resolve::Mention;
@@ -72,6 +73,10 @@ pub struct Config {
     pub graph: graph::GraphConfig,
     /// Fail, writing nothing, when any input is skipped.
     pub strict: bool,
+    /// Write a partial result for `merge` instead of the final files.
+    pub partial: bool,
+    /// Process only this shard of the documents (by id hash).
+    pub shard: Option<partial::Shard>,
 }
 
 impl Default for Config {
@@ -87,6 +92,35 @@ impl Default for Config {
             cooccur: CooccurConfig::default(),
             graph: graph::GraphConfig::default(),
             strict: false,
+            partial: false,
+            shard: None,
+        }
+    }
+}
+
+impl Config {
+    /// The stamp every output carries: version, dictionary fingerprint and every option that
+    /// affects results (no paths, hosts or times).
+    pub fn stamp(&self, dictionaries: u64) -> graph::Stamp {
+        let (c, g) = (&self.cooccur, &self.graph);
+        let kinds = |ks: &[Kind]| ks.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(",");
+        let options = [
+            ("window", c.window.as_str().to_string()),
+            ("node-types", kinds(&c.node_types)),
+            ("join-lines", self.normalize.join_lines.to_string()),
+            ("weight", g.weight.as_str().to_string()),
+            ("evidence", c.evidence.to_string()),
+            ("min-weight", g.min_weight.map(export::float).unwrap_or_default()),
+            ("min-frequency", g.min_frequency.to_string()),
+            ("top", g.top.to_string()),
+            ("from", g.from.clone().unwrap_or_default()),
+            ("to", g.to.clone().unwrap_or_default()),
+            ("types", kinds(&g.types)),
+        ];
+        graph::Stamp {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            dictionaries: format!("{dictionaries:016x}"),
+            options: options.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         }
     }
 }
@@ -98,6 +132,8 @@ pub struct Report {
     pub documents: usize,
     /// Input bytes of those documents.
     pub bytes: usize,
+    /// Bytes of all input files, known before reading (standard input not counted).
+    pub expected_bytes: u64,
     /// Mentions per type.
     pub mentions: BTreeMap<&'static str, usize>,
     /// Events coded.
@@ -110,6 +146,8 @@ pub struct Report {
     pub skipped: Vec<Error>,
     /// Wall time.
     pub seconds: f64,
+    /// Of which: loading dictionaries, jieba and building the automata.
+    pub setup_seconds: f64,
     /// Files written.
     pub written: Vec<PathBuf>,
 }
@@ -118,6 +156,11 @@ impl Report {
     /// Input megabytes per second.
     pub fn mb_per_s(&self) -> f64 {
         self.bytes as f64 / 1e6 / self.seconds.max(1e-9)
+    }
+
+    /// Input megabytes per second after setup (the rate a longer corpus approaches).
+    pub fn mb_per_s_after_setup(&self) -> f64 {
+        self.bytes as f64 / 1e6 / (self.seconds - self.setup_seconds).max(1e-9)
     }
 }
 
@@ -135,6 +178,8 @@ pub struct Processed {
     pub counts: cooccur::DocCounts,
     /// Its events.
     pub events: Vec<event::Event>,
+    /// The encoding its file was decoded from.
+    pub encoding: &'static str,
 }
 
 /// The stages that run once per document, built once per run.
@@ -167,31 +212,12 @@ impl Pipeline {
         let speakers = resolve::speakers(&self.dicts, &norm, &seg, &mentions);
         let counts = cooccur::count(&self.dicts, doc, &norm, &seg, &mentions, &self.cfg.cooccur);
         let events = self.events.code(&self.dicts, doc, &norm, &seg, &mentions, &speakers);
-        Processed { id: doc.id.clone(), bytes: doc.bytes, mentions, speakers, counts, events }
+        Processed { id: doc.id.clone(), bytes: doc.bytes, mentions, speakers, counts, events, encoding: doc.encoding }
     }
 
     /// The stamp every output carries.
     pub fn stamp(&self) -> graph::Stamp {
-        let (c, g) = (&self.cfg.cooccur, &self.cfg.graph);
-        let kinds = |ks: &[Kind]| ks.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(",");
-        let options = [
-            ("window", c.window.as_str().to_string()),
-            ("node-types", kinds(&c.node_types)),
-            ("join-lines", self.cfg.normalize.join_lines.to_string()),
-            ("weight", g.weight.as_str().to_string()),
-            ("evidence", c.evidence.to_string()),
-            ("min-weight", g.min_weight.map(export::float).unwrap_or_default()),
-            ("min-frequency", g.min_frequency.to_string()),
-            ("top", g.top.to_string()),
-            ("from", g.from.clone().unwrap_or_default()),
-            ("to", g.to.clone().unwrap_or_default()),
-            ("types", kinds(&g.types)),
-        ];
-        graph::Stamp {
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            dictionaries: format!("{:016x}", self.dicts.fingerprint),
-            options: options.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-        }
+        self.cfg.stamp(self.dicts.fingerprint)
     }
 }
 
@@ -200,29 +226,43 @@ impl Pipeline {
 const BATCH_DOCS: usize = 512;
 const BATCH_BYTES: usize = 32 << 20;
 
-/// Runs every stage over the corpus and writes the outputs into `cfg.output`.
+/// Runs every stage over the corpus and writes the outputs into `cfg.output` (or, with
+/// `cfg.partial`, a partial result for [`merge`]). The JSON Lines files list documents in
+/// ascending id order, the order merges use (see [`partial`]).
 pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Error> {
     let started = Instant::now();
     let pipeline = Pipeline::new(cfg)?;
+    let setup = started.elapsed().as_secs_f64();
     std::fs::create_dir_all(&cfg.output).map_err(|e| Error::io(&cfg.output, e))?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
-    let mut report = Report::default();
-    let mut mentions_out = Output::create(&cfg.output, "mentions.jsonl")?;
-    let mut events_out = Output::create(&cfg.output, "events.jsonl")?;
+    let mut report = Report { setup_seconds: setup, ..Report::default() };
+    if cfg.partial {
+        // A partial is complete when its partial.json is there: never next to newer lines.
+        match std::fs::remove_file(cfg.output.join(partial::PARTIAL_JSON)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(cfg.output.join(partial::PARTIAL_JSON), e)),
+            _ => {}
+        }
+    }
+    let mut lines = partial::DocLines::create(&cfg.output)?;
     let mut totals = Totals::new(cfg.cooccur.evidence);
     let mut event_agg = export::events::EventAgg::default();
     let mut seen_ids = std::collections::HashSet::new();
-    let mut corpus = read::corpus(&cfg.inputs).peekable();
+    let corpus = read::corpus(&cfg.inputs);
+    report.expected_bytes = corpus.total_bytes();
+    let mut corpus = corpus.peekable();
     loop {
         let mut batch = Vec::new();
         let mut bytes = 0;
         while batch.len() < BATCH_DOCS && bytes < BATCH_BYTES {
             match corpus.next() {
                 None => break,
-                Some(Err(e)) => report.skipped.push(e),
+                // A skip without a document id is reported by the first shard only.
+                Some(Err(e)) if cfg.shard.is_none_or(|s| s.index == 0) => report.skipped.push(e),
+                Some(Err(_)) => {}
+                Some(Ok(doc)) if cfg.shard.is_some_and(|s| !s.takes(&doc.id)) => {}
                 Some(Ok(doc)) => {
                     if !seen_ids.insert(doc.id.clone()) {
                         report.skipped.push(Error::Input {
@@ -242,9 +282,11 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
         }
         let results: Vec<Processed> = pool.install(|| batch.par_iter().map(|d| pipeline.process(d)).collect());
         for p in results {
-            export::mentions::write(mentions_out.writer(), &pipeline.dicts, &p.id, &p.mentions, &p.speakers)
-                .map_err(|e| Error::io(cfg.output.join("mentions.jsonl"), e))?;
-            event::write(events_out.writer(), &p.id, &p.events).map_err(|e| Error::io(cfg.output.join("events.jsonl"), e))?;
+            lines.push(
+                &p.id,
+                |w| export::mentions::write(w, &pipeline.dicts, &p.id, p.encoding, &p.mentions, &p.speakers),
+                |w| event::write(w, &p.id, &p.events),
+            )?;
             report.events += p.events.len();
             event_agg.add(&p.id, &p.events);
             for m in &p.mentions {
@@ -262,25 +304,56 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
     if cfg.strict && !report.skipped.is_empty() {
         return Err(Error::Strict { skipped: report.skipped.len(), first: report.skipped[0].to_string() });
     }
-    let g = graph::build(&pipeline.dicts, &totals, pipeline.stamp(), &cfg.graph);
-    report.nodes = g.graph.node_count();
-    report.edges = g.graph.edge_count();
-    report.written.push(mentions_out.finish()?);
-    report.written.push(events_out.finish()?);
-    let summary = export::report::Summary {
-        documents: report.documents,
-        skipped: report.skipped.len(),
-        mentions: report.mentions.clone(),
-        events: report.events,
-    };
-    report.written.extend(export::write_graph(&cfg.output, &g, &summary)?);
-    let stamp = pipeline.stamp();
-    let event_graph = export::events::EventGraphMl { agg: &event_agg, dicts: &pipeline.dicts, stamp: &stamp };
-    report.written.push(export::write_file(&cfg.output, "events.graphml", |w| write!(w, "{event_graph}"))?);
-    report.written.push(export::write_file(&cfg.output, "dyads.csv", |w| export::events::write_dyads(w, &event_agg))?);
+    let (written, docs) = lines.finish()?;
+    report.written.extend(written);
+    if cfg.partial {
+        report.nodes = totals.nodes.len();
+        report.edges = totals.edges.len();
+        report.written.push(partial::write_totals(&cfg.output, totals, event_agg)?);
+        let summary = partial::Summary {
+            documents: report.documents,
+            bytes: report.bytes,
+            skipped: report.skipped.len(),
+            events: report.events,
+            mentions: report.mentions.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        };
+        let manifest = partial::Manifest { header: partial::Header::new(&pipeline.stamp(), &cfg.tag), summary, docs };
+        report.written.push(manifest.write(&cfg.output)?);
+    } else {
+        let summary = export::report::Summary {
+            documents: report.documents,
+            skipped: report.skipped.len(),
+            mentions: report.mentions.clone(),
+            events: report.events,
+        };
+        let (written, nodes, edges) =
+            write_outputs(&cfg.output, &pipeline.dicts, pipeline.stamp(), &cfg.graph, &totals, &event_agg, &summary)?;
+        report.written.extend(written);
+        (report.nodes, report.edges) = (nodes, edges);
+    }
     for k in Kind::ALL {
         report.mentions.entry(k.as_str()).or_default();
     }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Writes every output made from corpus totals into `dir` — the graph exports and the event
+/// layer, all but the two JSON Lines files — for `extract` and `merge` alike. Returns the paths
+/// written and the graph's node and edge counts.
+pub fn write_outputs(
+    dir: &Path,
+    dicts: &Dictionaries,
+    stamp: graph::Stamp,
+    graph_cfg: &graph::GraphConfig,
+    totals: &Totals,
+    event_agg: &export::events::EventAgg,
+    summary: &export::report::Summary,
+) -> Result<(Vec<PathBuf>, usize, usize), Error> {
+    let g = graph::build(dicts, totals, stamp, graph_cfg);
+    let mut written = export::write_graph(dir, &g, summary)?;
+    let event_graph = export::events::EventGraphMl { agg: event_agg, dicts, stamp: &g.stamp };
+    written.push(export::write_file(dir, "events.graphml", |w| write!(w, "{event_graph}"))?);
+    written.push(export::write_file(dir, "dyads.csv", |w| export::events::write_dyads(w, event_agg))?);
+    Ok((written, g.graph.node_count(), g.graph.edge_count()))
 }

@@ -3,22 +3,50 @@
 //! 3 the run failed and wrote nothing).
 
 mod cli;
+mod cmd;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command, ExtractArgs};
+use cli::{Cli, Command, ExtractArgs, MergeArgs};
 use diplograph::{Error, Report};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let args = match cli.command {
         Some(Command::Extract(a)) => a,
+        Some(Command::Merge(m)) => return exit(merge(&m)),
+        Some(Command::Dict(d)) => return curate(cmd_dict(&d)),
+        Some(Command::Discover(d)) => return curate(cmd::discover::run(&d, &mut std::io::stdout().lock()).map(|_| false)),
         None => ExtractArgs { inputs: vec![cli::sample_dir()], output: "output".into(), window: "sentence".into(), node_types: "country,region,leader,organization".into(), ..ExtractArgs::default() },
     };
-    match extract(&args) {
+    exit(extract(&args))
+}
+
+/// `dict`'s subcommands; true when the check found errors.
+fn cmd_dict(args: &cmd::dict::DictArgs) -> Result<bool, Error> {
+    match &args.command {
+        cmd::dict::DictCommand::Check(c) => cmd::dict::check(c),
+    }
+}
+
+/// The exit code of a curator tool: 0 clean, 1 problems found, 2 usage or dictionary error.
+fn curate(result: Result<bool, Error>) -> ExitCode {
+    match result {
+        Ok(false) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("diplograph: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The exit code of a run's result, printing the error.
+fn exit(result: Result<Report, Error>) -> ExitCode {
+    match result {
         Ok(report) if report.skipped.is_empty() => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
         Err(e @ (Error::Usage(_) | Error::Dictionary { .. })) => {
@@ -32,35 +60,106 @@ fn main() -> ExitCode {
     }
 }
 
-fn extract(args: &ExtractArgs) -> Result<Report, Error> {
-    let cfg = args.config()?;
-    let quiet = args.quiet;
-    let tty = std::io::stderr().is_terminal();
-    let report = diplograph::run(&cfg, |r| {
-        if !quiet && tty {
-            eprint!("\r{} documents, {:.1} MB, {:.1} MB/s   ", r.documents, r.bytes as f64 / 1e6, r.mb_per_s());
-        }
-    })?;
-    if !quiet && tty {
-        eprintln!();
-    }
-    for e in &report.skipped {
-        eprintln!("diplograph: skipped: {e:#}");
-    }
-    if !quiet {
-        let per_type: Vec<String> = report.mentions.iter().map(|(k, v)| format!("{k} {v}")).collect();
+fn merge(args: &MergeArgs) -> Result<Report, Error> {
+    let cfg = args.config();
+    let report = diplograph::merge::run(&cfg)?;
+    if !args.quiet {
         eprintln!(
-            "documents {} ({} skipped), mentions {} [{}], nodes {}, edges {}, {:.2} s, {:.1} MB/s -> {}",
+            "merged {} partials: documents {}, mentions {}, events {}, nodes {}, edges {}, {:.2} s -> {}",
+            cfg.partials.len(),
             report.documents,
-            report.skipped.len(),
             report.mentions.values().sum::<usize>(),
-            per_type.join(", "),
+            report.events,
             report.nodes,
             report.edges,
             report.seconds,
-            report.mb_per_s(),
             cfg.output.display()
         );
     }
     Ok(report)
+}
+
+fn extract(args: &ExtractArgs) -> Result<Report, Error> {
+    let cfg = args.config()?;
+    let progress = Progress::new(args.quiet);
+    let report = diplograph::run(&cfg, |r| progress.update(r))?;
+    progress.finish();
+    for e in &report.skipped {
+        eprintln!("diplograph: skipped: {e:#}");
+    }
+    if !args.quiet {
+        let per_type: Vec<String> = report.mentions.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        eprintln!(
+            "documents {} ({} skipped), mentions {} [{}], events {}, nodes {}, edges {}, {:.2} s ({:.2} s setup), {:.1} MB/s ({:.1} MB/s after setup, {:.0} documents/s), peak RSS {} MB -> {}",
+            report.documents,
+            report.skipped.len(),
+            report.mentions.values().sum::<usize>(),
+            per_type.join(", "),
+            report.events,
+            report.nodes,
+            report.edges,
+            report.seconds,
+            report.setup_seconds,
+            report.mb_per_s(),
+            report.mb_per_s_after_setup(),
+            report.documents as f64 / report.seconds.max(1e-9),
+            peak_rss_mb().map_or("?".to_string(), |m| m.to_string()),
+            cfg.output.display()
+        );
+    }
+    Ok(report)
+}
+
+/// Progress on stderr: a bar (documents, MB, MB/s, ETA) on a terminal, a plain line every ten
+/// seconds otherwise, nothing with `--quiet`.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    plain: bool,
+    last: std::cell::Cell<std::time::Instant>,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Progress {
+        let tty = std::io::stderr().is_terminal();
+        let bar = (!quiet && tty).then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        Progress { bar, plain: !quiet && !tty, last: std::cell::Cell::new(std::time::Instant::now()) }
+    }
+
+    fn update(&self, r: &Report) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(r.expected_bytes.max(r.bytes as u64));
+            bar.set_position(r.bytes as u64);
+            bar.set_message(format!("{} documents", r.documents));
+        } else if self.plain && self.last.get().elapsed().as_secs() >= 10 {
+            self.last.set(std::time::Instant::now());
+            let pct = if r.expected_bytes > 0 { 100.0 * r.bytes as f64 / r.expected_bytes as f64 } else { 0.0 };
+            eprintln!(
+                "diplograph: {} documents, {:.1} MB ({pct:.0}%), {:.1} MB/s",
+                r.documents,
+                r.bytes as f64 / 1e6,
+                r.mb_per_s()
+            );
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Peak resident memory of this process in MB, from /proc (Linux); None elsewhere.
+fn peak_rss_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
 }

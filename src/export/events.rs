@@ -1,8 +1,9 @@
 //! events: the directed event layer — `events.graphml` and `dyads.csv`.
 //!
-//! [`EventAgg`] takes each document's events in document order and keeps, per directed
-//! source → recipient pair of actors, the counts per PLOVER type and per quad category, the
-//! first and last date and the first evidence sentence; and per month and directed pair of
+//! [`EventAgg`] takes each document's events and keeps, per directed source → recipient pair
+//! of actors, the counts per PLOVER type and per quad category, the first and last date and the
+//! first evidence sentence (of the least document id, so that documents may come in any order
+//! and partial runs merge with [`EventAgg::merge`]); and per month and directed pair of
 //! countries, the counts analysts tabulate first. [`EventGraphMl`] writes the first as GraphML
 //! (one edge per pair, the per-type counts as edge attributes, so there are no parallel edges),
 //! [`write_dyads`] the second as CSV. Events without a recipient give no edge and no dyad.
@@ -37,7 +38,7 @@ pub struct EdgeAgg {
     pub first: String,
     /// Latest document date.
     pub last: String,
-    /// The first sentence that gave the edge.
+    /// The first sentence that gave the edge, in the document of least id.
     pub evidence: String,
     /// Its document.
     pub evidence_doc: String,
@@ -60,7 +61,7 @@ pub struct EventAgg {
 }
 
 impl EventAgg {
-    /// Adds one document's events; call in document order.
+    /// Adds one document's events (documents in any order, each once).
     pub fn add(&mut self, doc: &str, events: &[Event]) {
         for e in events {
             if e.context.iter().any(|c| c == "negation") {
@@ -71,7 +72,7 @@ impl EventAgg {
                 for r in e.recipient.iter().filter(|r| *r != s) {
                     let edge = self.edges.entry((s.clone(), r.clone())).or_default();
                     count(&mut edge.counts, &e.kind);
-                    if edge.evidence.is_empty() {
+                    if !e.evidence.is_empty() && (edge.evidence.is_empty() || doc < edge.evidence_doc.as_str()) {
                         edge.evidence = e.evidence.clone();
                         edge.evidence_doc = doc.to_string();
                     }
@@ -94,6 +95,31 @@ impl EventAgg {
             }
             for (s, r) in pairs {
                 count(self.dyads.entry((month.clone(), s, r)).or_insert([0; 20]), &e.kind);
+            }
+        }
+    }
+
+    /// Adds the aggregates of other documents (a partial run), in any order.
+    pub fn merge(&mut self, other: EventAgg) {
+        for (k, o) in other.edges {
+            let edge = self.edges.entry(k).or_default();
+            for (c, n) in edge.counts.iter_mut().zip(o.counts) {
+                *c += n;
+            }
+            if !o.evidence.is_empty() && (edge.evidence.is_empty() || o.evidence_doc < edge.evidence_doc) {
+                edge.evidence = o.evidence;
+                edge.evidence_doc = o.evidence_doc;
+            }
+            if !o.first.is_empty() && (edge.first.is_empty() || o.first < edge.first) {
+                edge.first = o.first;
+            }
+            if o.last > edge.last {
+                edge.last = o.last;
+            }
+        }
+        for (k, o) in other.dyads {
+            for (c, n) in self.dyads.entry(k).or_insert([0; 20]).iter_mut().zip(o) {
+                *c += n;
             }
         }
     }
