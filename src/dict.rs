@@ -67,6 +67,8 @@ pub struct Role {
     pub from: String,
     /// Last day held, `YYYY-MM-DD`, or empty when still held or unknown.
     pub to: String,
+    /// Whose office it is (ISO3, or a body's id: `秘书长@nato@2024-10-01..`), when the row says so.
+    pub country: Option<String>,
 }
 
 /// One dictionary entry.
@@ -121,6 +123,8 @@ pub struct Abbreviation {
     pub bare: bool,
     /// The function words it may follow, when not all of them (新: 访驻赴…, never 在新的).
     pub functions: Option<String>,
+    /// Other entities it may stand for (巴: BRA), chosen by document context in `resolve`.
+    pub alternatives: Vec<EntityId>,
 }
 
 /// A phrase that settles what a substring means (中巴经济走廊 → CHN, PAK on 中巴), or a blocker.
@@ -132,6 +136,8 @@ pub struct Phrase {
     pub span: (usize, usize),
     /// The entities of the mention; empty for a blocker (no mention in the phrase).
     pub ids: Vec<EntityId>,
+    /// Other entities the last of `ids` may stand for (中乌: UKR), chosen by document context.
+    pub alternatives: Vec<EntityId>,
 }
 
 /// The names of the dictionary files, each embedded as a default.
@@ -230,6 +236,11 @@ fn parse_roles(path: &Path, line: usize, s: &str) -> Result<Vec<Role>, Error> {
     let mut roles = Vec::new();
     for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
         let (name, dates) = part.split_once('@').unwrap_or((part, ".."));
+        // `title@ISO3@FROM..TO` names the state of the office.
+        let (country, dates) = match dates.split_once('@') {
+            Some((c, d)) => (Some(c.trim().to_string()).filter(|c| !c.is_empty()), d),
+            None => (None, dates),
+        };
         let (from, to) = dates.split_once("..").ok_or_else(|| Error::Dictionary {
             path: path.to_path_buf(),
             line,
@@ -246,7 +257,7 @@ fn parse_roles(path: &Path, line: usize, s: &str) -> Result<Vec<Role>, Error> {
                 });
             }
         }
-        roles.push(Role { name: name.trim().to_string(), from: from.trim().to_string(), to: to.trim().to_string() });
+        roles.push(Role { name: name.trim().to_string(), from: from.trim().to_string(), to: to.trim().to_string(), country });
     }
     Ok(roles)
 }
@@ -377,7 +388,8 @@ impl Dictionaries {
             let bare = matches!(row.get("bare"), "yes" | "true" | "1");
             let functions = Some(row.get("functions")).filter(|f| !f.is_empty() && *f != "all").map(str::to_string);
             self.abbreviations.retain(|a| a.ch != ch);
-            self.abbreviations.push(Abbreviation { ch, entity, bare, functions });
+            let alternatives = split_list(row.get("alternatives")).map(|id| self.resolve_id(path, row.line, id)).collect::<Result<_, _>>()?;
+            self.abbreviations.push(Abbreviation { ch, entity, bare, functions, alternatives });
         }
         Ok(rows.len())
     }
@@ -416,7 +428,8 @@ impl Dictionaries {
                 split_list(ids_cell).map(|id| self.resolve_id(path, row.line, id)).collect::<Result<_, _>>()?
             };
             self.phrases.retain(|p| p.phrase != phrase);
-            self.phrases.push(Phrase { phrase: phrase.to_string(), span: (at, at + span.len()), ids });
+            let alternatives = split_list(row.get("alternatives")).map(|id| self.resolve_id(path, row.line, id)).collect::<Result<_, _>>()?;
+            self.phrases.push(Phrase { phrase: phrase.to_string(), span: (at, at + span.len()), ids, alternatives });
         }
         Ok(rows.len())
     }
