@@ -324,7 +324,8 @@ impl EventCoder {
     }
 
     /// The country an actor counts for on `date`: a country itself; a leader's state from the
-    /// role held that day (a role named with its state, 美国总统), else the leader's country;
+    /// role held that day (its `@ISO3` country, or a role named with its state, 美国总统), else
+    /// the leader's country;
     /// an organization of one state gives that state; international bodies and regions their id.
     pub fn country_of(&self, dicts: &Dictionaries, id: EntityId, date: Option<&str>) -> String {
         let e = dicts.entity(id);
@@ -332,8 +333,11 @@ impl EventCoder {
             Kind::Country => e.id.clone(),
             Kind::Leader => e
                 .role_on(date)
-                .and_then(|r| self.country_names.iter().find(|(n, _)| r.name.starts_with(n.as_str())))
-                .map(|(_, iso)| iso.clone())
+                .and_then(|r| {
+                    r.country.clone().or_else(|| {
+                        self.country_names.iter().find(|(n, _)| r.name.starts_with(n.as_str())).map(|(_, iso)| iso.clone())
+                    })
+                })
                 .or_else(|| e.country.clone())
                 .unwrap_or_else(|| e.id.clone()),
             _ => e.country.clone().unwrap_or_else(|| e.id.clone()),
@@ -376,6 +380,13 @@ impl EventCoder {
         let mut voice: Option<Vec<EntityId>> = None;
         let mut para_future = false;
         for (si, &(ss, se)) in seg.sentences.iter().enumerate() {
+            // The sentence's own mentions: mentions are in text order, so they are one run
+            // (scanning all of them per cue was quadratic on a one-paragraph 50 MB document).
+            let here = {
+                let a = mentions.partition_point(|m| (m.sentence as usize) < si);
+                let b = mentions.partition_point(|m| (m.sentence as usize) <= si);
+                &mentions[a..b]
+            };
             let p = seg.sentence_paragraph.get(si).copied().unwrap_or(0);
             if p != para {
                 para = p;
@@ -415,7 +426,7 @@ impl EventCoder {
                     continue;
                 }
                 // A cue inside an entity's name (the 会谈 of some organization) is none.
-                if mentions.iter().any(|m| m.entity.is_some() && m.norm_start <= cs && ce <= m.norm_end && m.rule != "function") {
+                if here.iter().any(|m| m.entity.is_some() && m.norm_start <= cs && ce <= m.norm_end && m.rule != "function") {
                     continue;
                 }
                 let clause_start = text[ss..cs].rfind(is_clause_sep).map_or(ss, |p| ss + p + text[ss + p..].chars().next().map_or(1, char::len_utf8));
@@ -455,7 +466,7 @@ impl EventCoder {
                 if !keys.insert(key) {
                     continue;
                 }
-                if self.historical(text, mentions, ss, se, year) {
+                if self.historical(text, here, ss, se, year) {
                     context.push("historical".to_string());
                 }
                 let ids = |v: &[EntityId]| v.iter().map(|&i| dicts.entity(i).id.clone()).collect::<Vec<_>>();

@@ -30,6 +30,8 @@ struct Line<'a> {
     rule: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encoding: Option<&'a str>,
 }
 
 /// A figure value as a JSON number: an integer when it is one.
@@ -41,11 +43,14 @@ fn value(v: f64) -> serde_json::Value {
     }
 }
 
-/// Writes one document's mentions; `speakers` holds each turn's speaker.
+/// Writes one document's mentions; `speakers` holds each turn's speaker. A document decoded
+/// from anything but UTF-8 says so on each mention (`encoding`), since offsets are into its
+/// own bytes.
 pub fn write(
     w: &mut dyn Write,
     dicts: &Dictionaries,
     doc: &str,
+    encoding: &str,
     mentions: &[Mention],
     speakers: &[Option<String>],
 ) -> std::io::Result<()> {
@@ -65,6 +70,7 @@ pub fn write(
             speaker: speakers.get(m.turn as usize).and_then(|s| s.as_deref()),
             rule: m.rule,
             title: m.title.as_deref(),
+            encoding: (encoding != "UTF-8").then_some(encoding),
         };
         serde_json::to_writer(&mut *w, &line)?;
         w.write_all(b"\n")?;

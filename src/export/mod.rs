@@ -130,18 +130,25 @@ pub struct Escaped<'a>(pub &'a str);
 
 impl std::fmt::Display for Escaped<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for c in self.0.chars() {
-            match c {
-                '&' => f.write_str("&amp;")?,
-                '<' => f.write_str("&lt;")?,
-                '>' => f.write_str("&gt;")?,
-                '"' => f.write_str("&quot;")?,
-                '\'' => f.write_str("&apos;")?,
-                '\t' | '\n' | '\r' => f.write_str(" ")?,
-                c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
-                c => write!(f, "{c}")?,
-            }
+        // Runs of ordinary characters go out as one slice; only the few special ones are
+        // replaced (a char-by-char write was a fifth of a whole-corpus run).
+        let s = self.0;
+        let mut run = 0;
+        for (i, c) in s.char_indices() {
+            let rep = match c {
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '"' => "&quot;",
+                '\'' => "&apos;",
+                '\t' | '\n' | '\r' => " ",
+                c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => "",
+                _ => continue,
+            };
+            f.write_str(&s[run..i])?;
+            f.write_str(rep)?;
+            run = i + c.len_utf8();
         }
-        Ok(())
+        f.write_str(&s[run..])
     }
 }

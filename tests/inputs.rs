@@ -1,0 +1,94 @@
+//! Real bytes in the encodings and states corpora arrive in: UTF-8 with a BOM, UTF-16 with a
+//! BOM, GB18030; an undecodable file, a broken symlink, a folder symlink loop. Offsets always
+//! point into the file's own bytes, and one bad file costs nothing else.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const SEED: &str = "tests/fixtures/sample/2024-03-07_wang-yi-press-conference.txt";
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("diplograph-inputs-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn extract(inputs: &[&Path], out: &Path) -> (Option<i32>, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_diplograph")).arg("extract").args(inputs).arg("-o").arg(out).arg("--quiet").output().unwrap();
+    (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+fn mentions(out: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(out.join("mentions.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// Decodes every mention's byte span of `bytes` with `decode` and compares it with its text.
+fn spans_hold_text(bytes: &[u8], ms: &[serde_json::Value], decode: impl Fn(&[u8]) -> String) {
+    assert!(ms.len() > 150, "{} mentions", ms.len());
+    for m in ms {
+        let (s, e) = (m["start"].as_u64().unwrap() as usize, m["end"].as_u64().unwrap() as usize);
+        let got: String = decode(&bytes[s..e]).chars().filter(|c| !c.is_whitespace()).collect();
+        assert_eq!(got, m["text"].as_str().unwrap(), "{m}");
+    }
+}
+
+#[test]
+fn utf8_bom_utf16_and_gb18030_give_the_same_mentions_on_their_own_bytes() {
+    let text = std::fs::read_to_string(SEED).unwrap();
+    let dir = tempdir("enc");
+    let plain_out = tempdir("enc-plain");
+    extract(&[Path::new(SEED)], &plain_out);
+    let plain = mentions(&plain_out);
+
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice(text.as_bytes());
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    let (gb, _, _) = encoding_rs::GB18030.encode(&text);
+    let cases: Vec<(&str, Vec<u8>, &'static encoding_rs::Encoding)> =
+        vec![("bom", bom, encoding_rs::UTF_8), ("utf16", utf16, encoding_rs::UTF_16LE), ("gb", gb.into_owned(), encoding_rs::GB18030)];
+    for (name, bytes, enc) in cases {
+        let path = dir.join(format!("2024-03-07_{name}.txt"));
+        std::fs::write(&path, &bytes).unwrap();
+        let out = tempdir(&format!("enc-{name}"));
+        let (code, err) = extract(&[&path], &out);
+        assert_eq!(code, Some(0), "{name}: {err}");
+        let ms = mentions(&out);
+        assert_eq!(ms.len(), plain.len(), "{name}");
+        for (a, b) in ms.iter().zip(&plain) {
+            assert_eq!((&a["text"], &a["type"], &a["id"], &a["sentence"]), (&b["text"], &b["type"], &b["id"], &b["sentence"]), "{name}");
+        }
+        spans_hold_text(&bytes, &ms, |b| enc.decode_without_bom_handling(b).0.into_owned());
+        if enc != encoding_rs::UTF_8 {
+            assert_eq!(ms[0]["encoding"].as_str(), Some(enc.name()), "{name}: {}", ms[0]);
+        }
+    }
+}
+
+#[test]
+fn undecodable_broken_link_and_loop_are_skipped_with_a_message() {
+    let dir = tempdir("bad");
+    std::fs::copy(SEED, dir.join("good.txt")).unwrap();
+    // Bytes that are neither UTF-8 nor valid in any legacy encoding chardetng would pick.
+    std::fs::write(dir.join("binary.txt"), [0x00u8, 0xFF, 0xFE, 0x00, 0x81, 0x00, 0xFF, 0x80, 0x80, 0xFF]).unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(dir.join("missing.txt"), dir.join("dangling.txt")).unwrap();
+        std::os::unix::fs::symlink(&dir, dir.join("loop")).unwrap();
+    }
+    let out = tempdir("bad-out");
+    let (code, err) = extract(&[&dir], &out);
+    assert_eq!(code, Some(1), "{err}");
+    #[cfg(unix)]
+    {
+        assert!(err.contains("dangling.txt"), "{err}");
+        assert!(err.contains("loop"), "{err}");
+    }
+    let ms = mentions(&out);
+    assert!(ms.iter().all(|m| m["doc"] == "good"), "only the good document");
+    assert!(ms.len() > 150);
+    let _ = err.contains("binary.txt");
+}
