@@ -62,7 +62,11 @@ fn ascii_period_ends(line: &str, i: usize) -> bool {
     if !(after.is_empty() || after.starts_with([' ', '"', '\'', '”', '’', ')'])) {
         return false;
     }
-    let word_start = line[..i].rfind(|c: char| c.is_whitespace() || c == '(').map_or(0, |p| p + 1);
+    let word_start = line[..i]
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_whitespace() || c == '(')
+        .map_or(0, |(p, c)| p + c.len_utf8());
     let word = &line[word_start..i];
     if ABBREVIATIONS.contains(&word) {
         return false;
@@ -195,6 +199,13 @@ mod tests {
     fn closing_quote_stays_with_sentence() {
         let got = sentences("他说：“我们支持。”随后离开。");
         assert_eq!(got, ["他说：“我们支持。”", "随后离开。"]);
+    }
+
+    #[test]
+    fn period_after_a_multibyte_space() {
+        // Found by the fuzz target: a no-break space before an English period.
+        let got = sentences("See page\u{a0}4. Then go.");
+        assert_eq!(got, ["See page\u{a0}4.", "Then go."]);
     }
 
     #[test]
