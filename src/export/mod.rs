@@ -72,7 +72,7 @@ pub fn write_graph(dir: &Path, g: &CoGraph, summary: &report::Summary) -> Result
     Ok(vec![
         write_file(dir, GRAPH_FILES[0], |w| write!(w, "{}", graphml::GraphMl(g)))?,
         write_file(dir, GRAPH_FILES[1], |w| write!(w, "{}", gexf::Gexf(g)))?,
-        write_file(dir, GRAPH_FILES[2], |w| json_line(w, &json::node_link(g)))?,
+        write_file(dir, GRAPH_FILES[2], |w| json::write_node_link(w, g))?,
         write_file(dir, GRAPH_FILES[3], |w| csv::nodes(w, g))?,
         write_file(dir, GRAPH_FILES[4], |w| csv::edges(w, g))?,
         write_file(dir, GRAPH_FILES[5], |w| evidence::write(w, g))?,
