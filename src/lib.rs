@@ -326,8 +326,9 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
             mentions: report.mentions.clone(),
             events: report.events,
         };
-        let (written, nodes, edges) =
-            write_outputs(&cfg.output, &pipeline.dicts, pipeline.stamp(), &cfg.graph, &totals, &event_agg, &summary)?;
+        let (written, nodes, edges) = pool.install(|| {
+            write_outputs(&cfg.output, &pipeline.dicts, pipeline.stamp(), &cfg.graph, &totals, &event_agg, &summary)
+        })?;
         report.written.extend(written);
         (report.nodes, report.edges) = (nodes, edges);
     }

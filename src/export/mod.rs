@@ -69,16 +69,21 @@ pub fn write_graph(dir: &Path, g: &CoGraph, summary: &report::Summary) -> Result
         serde_json::to_writer(&mut *w, v)?;
         w.write_all(b"\n")
     };
-    Ok(vec![
-        write_file(dir, GRAPH_FILES[0], |w| write!(w, "{}", graphml::GraphMl(g)))?,
-        write_file(dir, GRAPH_FILES[1], |w| write!(w, "{}", gexf::Gexf(g)))?,
-        write_file(dir, GRAPH_FILES[2], |w| json::write_node_link(w, g))?,
-        write_file(dir, GRAPH_FILES[3], |w| csv::nodes(w, g))?,
-        write_file(dir, GRAPH_FILES[4], |w| csv::edges(w, g))?,
-        write_file(dir, GRAPH_FILES[5], |w| evidence::write(w, g))?,
-        write_file(dir, GRAPH_FILES[6], |w| json_line(w, &run_json(g)))?,
-        write_file(dir, GRAPH_FILES[7], |w| write!(w, "{}", report::Html { graph: g, summary }))?,
-    ])
+    // The files are independent: written in parallel on the current rayon pool (the graph
+    // exports were a serial second at the end of a run that a second thread could not share).
+    type Job<'a> = Box<dyn Fn() -> Result<PathBuf, Error> + Send + Sync + 'a>;
+    let jobs: Vec<Job> = vec![
+        Box::new(|| write_file(dir, GRAPH_FILES[0], |w| write!(w, "{}", graphml::GraphMl(g)))),
+        Box::new(|| write_file(dir, GRAPH_FILES[1], |w| write!(w, "{}", gexf::Gexf(g)))),
+        Box::new(|| write_file(dir, GRAPH_FILES[2], |w| json::write_node_link(w, g))),
+        Box::new(|| write_file(dir, GRAPH_FILES[3], |w| csv::nodes(w, g))),
+        Box::new(|| write_file(dir, GRAPH_FILES[4], |w| csv::edges(w, g))),
+        Box::new(|| write_file(dir, GRAPH_FILES[5], |w| evidence::write(w, g))),
+        Box::new(|| write_file(dir, GRAPH_FILES[6], |w| json_line(w, &run_json(g)))),
+        Box::new(|| write_file(dir, GRAPH_FILES[7], |w| write!(w, "{}", report::Html { graph: g, summary }))),
+    ];
+    use rayon::prelude::*;
+    jobs.par_iter().map(|job| job()).collect()
 }
 
 /// An output file being written: a temporary file beside its final path.
