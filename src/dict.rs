@@ -98,17 +98,17 @@ impl Entity {
         (self.kind == Kind::Country).then_some(self.id.as_str())
     }
 
-    /// The role valid on `date` (`YYYY-MM-DD`); the last listed role when no date fits.
+    /// The role valid on `date` (`YYYY-MM-DD`): one whose dates hold it (the last listed of
+    /// concurrent ones); else the most recent role that had started by then (a title the corpus
+    /// stops attesting carries on); none before the first role began. Without a date, the last
+    /// listed role.
     pub fn role_on(&self, date: Option<&str>) -> Option<&Role> {
-        if let Some(d) = date {
-            let hit = self.roles.iter().rev().find(|r| {
-                (r.from.is_empty() || r.from.as_str() <= d) && (r.to.is_empty() || d <= r.to.as_str())
-            });
-            if hit.is_some() {
-                return hit;
-            }
+        let Some(d) = date else { return self.roles.last() };
+        let holds = |r: &&Role| (r.from.is_empty() || r.from.as_str() <= d) && (r.to.is_empty() || d <= r.to.as_str());
+        if let Some(r) = self.roles.iter().rev().find(holds) {
+            return Some(r);
         }
-        self.roles.last()
+        self.roles.iter().rev().filter(|r| !r.from.is_empty() && r.from.as_str() <= d).max_by(|a, b| a.from.cmp(&b.from))
     }
 }
 
@@ -526,5 +526,6 @@ mod tests {
         let w = d.entity(d.lookup("wang-yi").unwrap());
         assert_eq!(w.role_on(Some("2023-03-07")).unwrap().name, "中央外办主任");
         assert_eq!(w.role_on(Some("2024-03-07")).unwrap().name, "外交部长");
+        assert!(w.role_on(Some("2010-01-01")).is_none(), "no role before the first began");
     }
 }
