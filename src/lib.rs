@@ -158,6 +158,14 @@ impl Report {
         self.bytes as f64 / 1e6 / self.seconds.max(1e-9)
     }
 
+    /// Lists every mention type (zero where none) and stops the clock.
+    pub fn finish(&mut self, started: Instant) {
+        for k in Kind::ALL {
+            self.mentions.entry(k.as_str()).or_default();
+        }
+        self.seconds = started.elapsed().as_secs_f64();
+    }
+
     /// Input megabytes per second after setup (the rate a longer corpus approaches).
     pub fn mb_per_s_after_setup(&self) -> f64 {
         self.bytes as f64 / 1e6 / (self.seconds - self.setup_seconds).max(1e-9)
@@ -332,10 +340,7 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
         report.written.extend(written);
         (report.nodes, report.edges) = (nodes, edges);
     }
-    for k in Kind::ALL {
-        report.mentions.entry(k.as_str()).or_default();
-    }
-    report.seconds = started.elapsed().as_secs_f64();
+    report.finish(started);
     Ok(report)
 }
 

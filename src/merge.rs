@@ -194,9 +194,6 @@ pub fn run(cfg: &MergeConfig) -> Result<Report, Error> {
             (report.nodes, report.edges) = (nodes, edges);
         }
     }
-    for k in Kind::ALL {
-        report.mentions.entry(k.as_str()).or_default();
-    }
-    report.seconds = started.elapsed().as_secs_f64();
+    report.finish(started);
     Ok(report)
 }

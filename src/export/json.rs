@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use petgraph::visit::EdgeRef;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use crate::graph::CoGraph;
 
@@ -72,7 +72,6 @@ struct Doc<'a> {
 
 /// Writes the node-link document.
 pub fn write_node_link(w: &mut dyn std::io::Write, g: &CoGraph) -> std::io::Result<()> {
-    let s = &g.stamp;
     let nodes = g
         .graph
         .node_weights()
@@ -115,15 +114,7 @@ pub fn write_node_link(w: &mut dyn std::io::Write, g: &CoGraph) -> std::io::Resu
             }
         })
         .collect();
-    let options: Map<String, Value> = s.options.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-    let graph = json!({
-        "diplograph": s.version,
-        "dictionaries": s.dictionaries,
-        "options": options,
-        "weight": g.weight_by.as_str(),
-        "documents": g.documents,
-        "windows": g.windows,
-    });
+    let graph = Value::Object(super::stamp_json(g));
     serde_json::to_writer(&mut *w, &Doc { directed: false, graph, links, multigraph: false, nodes })?;
     w.write_all(b"\n")
 }

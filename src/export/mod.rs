@@ -38,25 +38,35 @@ pub fn float(v: f64) -> String {
     }
 }
 
-/// The sidecar `run.json`: the stamp and figures of the run, for the CSV files and a diff of
-/// batches (no paths, hosts or times).
-pub fn run_json(g: &CoGraph) -> serde_json::Value {
+/// The stamp and the corpus figures every graph export carries: version, dictionary
+/// fingerprint, options, which measure is the weight, documents and windows counted.
+pub fn stamp_json(g: &CoGraph) -> serde_json::Map<String, serde_json::Value> {
     let s = &g.stamp;
     let options: serde_json::Map<String, serde_json::Value> = s.options.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect();
-    let range = g.date_range();
-    serde_json::json!({
+    let serde_json::Value::Object(map) = serde_json::json!({
         "diplograph": s.version,
         "dictionaries": s.dictionaries,
         "options": options,
         "weight": g.weight_by.as_str(),
         "documents": g.documents,
         "windows": g.windows,
-        "nodes": g.graph.node_count(),
-        "edges": g.graph.edge_count(),
-        "first": range.map(|r| r.0),
-        "last": range.map(|r| r.1),
-        "files": GRAPH_FILES,
-    })
+    }) else {
+        unreachable!("a JSON object literal")
+    };
+    map
+}
+
+/// The sidecar `run.json`: the stamp and figures of the run, for the CSV files and a diff of
+/// batches (no paths, hosts or times).
+pub fn run_json(g: &CoGraph) -> serde_json::Value {
+    let range = g.date_range();
+    let mut map = stamp_json(g);
+    map.insert("nodes".into(), g.graph.node_count().into());
+    map.insert("edges".into(), g.graph.edge_count().into());
+    map.insert("first".into(), range.map(|r| r.0).into());
+    map.insert("last".into(), range.map(|r| r.1).into());
+    map.insert("files".into(), GRAPH_FILES.to_vec().into());
+    serde_json::Value::Object(map)
 }
 
 /// The files [`write_graph`] writes, in order.
