@@ -288,13 +288,23 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
         if batch.is_empty() {
             break;
         }
-        let results: Vec<Processed> = pool.install(|| batch.par_iter().map(|d| pipeline.process(d)).collect());
-        for p in results {
-            lines.push(
-                &p.id,
-                |w| export::mentions::write(w, &pipeline.dicts, &p.id, p.encoding, &p.mentions, &p.speakers),
-                |w| event::write(w, &p.id, &p.events),
-            )?;
+        // Each worker also renders its document's JSON lines, so the thread that writes them
+        // in order only copies bytes.
+        let results: Vec<(Processed, Vec<u8>, Vec<u8>)> = pool.install(|| {
+            batch
+                .par_iter()
+                .map(|d| {
+                    let p = pipeline.process(d);
+                    let (mut m, mut e) = (Vec::new(), Vec::new());
+                    export::mentions::write(&mut m, &pipeline.dicts, &p.id, p.encoding, &p.mentions, &p.speakers)
+                        .and_then(|()| event::write(&mut e, &p.id, &p.events))
+                        .expect("writing JSON lines to memory");
+                    (p, m, e)
+                })
+                .collect()
+        });
+        for (p, m, e) in results {
+            lines.push(&p.id, |w| w.write_all(&m), |w| w.write_all(&e))?;
             report.events += p.events.len();
             event_agg.add(&p.id, &p.events);
             for m in &p.mentions {
