@@ -303,6 +303,7 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
                 })
                 .collect()
         });
+        let mut counts = Vec::with_capacity(results.len());
         for (p, m, e) in results {
             lines.push(&p.id, |w| w.write_all(&m), |w| w.write_all(&e))?;
             report.events += p.events.len();
@@ -311,11 +312,27 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
                 *report.mentions.entry(m.kind.as_str()).or_default() += 1;
             }
             if cfg.graph.keeps_date(p.counts.date.as_deref()) {
-                totals.add(p.counts);
+                counts.push(p.counts);
             }
             report.documents += 1;
             report.bytes += p.bytes;
         }
+        // The batch's counts are summed in parallel (Totals::merge is associative and
+        // commutative, evidence being the first K by document id), then folded in.
+        let k = cfg.cooccur.evidence;
+        let batch_totals = pool.install(|| {
+            counts
+                .into_par_iter()
+                .fold(|| Totals::new(k), |mut t, c| {
+                    t.add(c);
+                    t
+                })
+                .reduce(|| Totals::new(k), |mut a, b| {
+                    a.merge(b);
+                    a
+                })
+        });
+        totals.merge(batch_totals);
         report.seconds = started.elapsed().as_secs_f64();
         progress(&report);
     }
