@@ -8,7 +8,7 @@
 //! hypothetical, historical). It exists because co-occurrence says only that two actors meet in
 //! a sentence; analysts want to know what one did to the other.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -137,8 +137,8 @@ pub struct EventCoder {
     /// Cue heads, one pattern each; `by_head[pattern]` lists the cues sharing it, longest first.
     ac: Option<AhoCorasick>,
     by_head: Vec<Vec<usize>>,
-    /// Country names (label and aliases) with their ISO3, longest first, to read a role's state.
-    country_names: Vec<(String, String)>,
+    /// Role name → the country its name starts with.
+    role_country: HashMap<String, String>,
 }
 
 const MODES: [&str; 6] = ["visit", "phone", "multilateral", "economic", "humanitarian", "military"];
@@ -421,7 +421,17 @@ impl EventCoder {
             }
         }
         country_names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.cmp(b)));
-        Ok(EventCoder { cues, ac, by_head, country_names })
+        // The country a role's name starts with (美国总统 → USA), found once per role name
+        // instead of by scanning every country name each time a leader acts.
+        let mut role_country: HashMap<String, String> = HashMap::new();
+        for e in dicts.entities.iter().filter(|e| e.kind == Kind::Leader) {
+            for r in &e.roles {
+                if let Some((_, iso)) = country_names.iter().find(|(n, _)| r.name.starts_with(n.as_str())) {
+                    role_country.insert(r.name.clone(), iso.clone());
+                }
+            }
+        }
+        Ok(EventCoder { cues, ac, by_head, role_country })
     }
 
     /// Number of cues in the lexicon.
@@ -440,9 +450,7 @@ impl EventCoder {
             Kind::Leader => e
                 .role_on(date)
                 .and_then(|r| {
-                    r.country.clone().or_else(|| {
-                        self.country_names.iter().find(|(n, _)| r.name.starts_with(n.as_str())).map(|(_, iso)| iso.clone())
-                    })
+                    r.country.clone().or_else(|| self.role_country.get(&r.name).cloned())
                 })
                 .or_else(|| e.country.clone())
                 .unwrap_or_else(|| e.id.clone()),
