@@ -166,6 +166,12 @@ impl Tagger {
                 let ascii = name.starts_with(|c: char| c.is_ascii_alphanumeric()) || name.ends_with(|c: char| c.is_ascii_alphanumeric());
                 let jieba = !ascii && chars <= 2 && matches!(e.kind, Kind::Country | Kind::Region);
                 set.add(name, Pattern { ids: vec![id], span: (0, name.len()), rule: Rule::Alias, jieba, ascii });
+                // English text is typeset with a curly apostrophe as often as a straight one
+                // (People’s Republic of China).
+                if name.contains('\'') {
+                    let curly = name.replace('\'', "\u{2019}");
+                    set.add(&curly, Pattern { ids: vec![id], span: (0, curly.len()), rule: Rule::Alias, jieba, ascii });
+                }
             }
         }
         let abbreviations: HashMap<char, EntityId> = dicts.abbreviations.iter().map(|a| (a.ch, a.entity)).collect();
@@ -438,6 +444,13 @@ mod tests {
             let want: Vec<(String, Vec<String>)> = want.iter().map(|(s, i)| (s.to_string(), ids(i))).collect();
             assert_eq!(tag(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn curly_apostrophes_match_straight_aliases() {
+        let got = tag("visited the People\u{2019}s Republic of China (PRC) from 10 September");
+        let names: Vec<&str> = got.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(names, ["People\u{2019}s Republic of China", "PRC"]);
     }
 
     #[test]
