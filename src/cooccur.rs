@@ -165,6 +165,22 @@ fn sentence_text(doc: &Document, norm: &Normalized, seg: &Segments, first: usize
 
 /// Counts one document's mentions, keeping up to `cfg.evidence` example sentences per pair.
 pub fn count(dicts: &Dictionaries, doc: &Document, norm: &Normalized, seg: &Segments, mentions: &[Mention], cfg: &CooccurConfig) -> DocCounts {
+    count_with(dicts, doc, norm, seg, mentions, cfg, None)
+}
+
+/// [`count`], leaving out the evidence of pairs for which `so_far` (the totals of the
+/// documents already counted) holds K evidence sentences that all come before this document:
+/// they could never be among the first K, so rendering them was only memory and time (it was
+/// the largest live share of a run's heap).
+pub fn count_with(
+    dicts: &Dictionaries,
+    doc: &Document,
+    norm: &Normalized,
+    seg: &Segments,
+    mentions: &[Mention],
+    cfg: &CooccurConfig,
+    so_far: Option<&Totals>,
+) -> DocCounts {
     let mut out = DocCounts { date: doc.date.clone(), ..DocCounts::default() };
     // window → node → sentence of its first mention in the window
     let mut windows: BTreeMap<u32, BTreeMap<String, u32>> = BTreeMap::new();
@@ -189,9 +205,11 @@ pub fn count(dicts: &Dictionaries, doc: &Document, norm: &Normalized, seg: &Segm
         }
         for (i, (a, sa)) in ids.iter().enumerate() {
             for (b, sb) in &ids[i + 1..] {
-                let e = out.edges.entry(((*a).clone(), (*b).clone())).or_default();
+                let key = ((*a).clone(), (*b).clone());
+                let settled = so_far.is_some_and(|t| t.evidence_settled(&key, &doc.id));
+                let e = out.edges.entry(key).or_default();
                 e.windows += 1;
-                if e.evidence.len() < cfg.evidence {
+                if e.evidence.len() < cfg.evidence && !settled {
                     let (first, last) = ((**sa).min(**sb), (**sa).max(**sb));
                     let (start, end, text) = sentence_text(doc, norm, seg, first as usize, last as usize);
                     e.evidence.push(Evidence { doc: doc.id.clone(), sentence: first, start, end, text });
@@ -309,6 +327,14 @@ impl Totals {
     /// Empty totals that keep `evidence` examples per edge.
     pub fn new(evidence: usize) -> Totals {
         Totals { evidence, ..Totals::default() }
+    }
+
+    /// Can no later document's evidence enter this pair's first K? True when it holds K and
+    /// the last of them comes from a document whose id sorts before `doc`.
+    pub fn evidence_settled(&self, pair: &(String, String), doc: &str) -> bool {
+        self.edges.get(pair).is_some_and(|t| {
+            t.evidence.len() >= self.evidence && t.evidence.last().is_some_and(|l| l.doc.as_str() < doc)
+        })
     }
 
     /// Adds one document's counts, in any order.

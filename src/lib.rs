@@ -213,12 +213,18 @@ impl Pipeline {
 
     /// Runs normalize → segment → tag → resolve → count on one document.
     pub fn process(&self, doc: &Document) -> Processed {
+        self.process_with(doc, None)
+    }
+
+    /// [`Pipeline::process`], skipping evidence that the corpus totals so far have settled
+    /// (see [`cooccur::count_with`]); the outputs are the same.
+    pub fn process_with(&self, doc: &Document, so_far: Option<&Totals>) -> Processed {
         let norm = normalize::normalize(&doc.text, &self.cfg.normalize);
         let seg = self.segmenter.segment(&norm);
         let tagged = self.tagger.tag(&norm.text, doc.year());
         let mentions = resolve::resolve(&self.dicts, doc, &norm, &seg, &tagged);
         let speakers = resolve::speakers(&self.dicts, &norm, &seg, &mentions);
-        let counts = cooccur::count(&self.dicts, doc, &norm, &seg, &mentions, &self.cfg.cooccur);
+        let counts = cooccur::count_with(&self.dicts, doc, &norm, &seg, &mentions, &self.cfg.cooccur, so_far);
         let events = self.events.code(&self.dicts, doc, &norm, &seg, &mentions, &speakers);
         Processed { id: doc.id.clone(), bytes: doc.bytes, mentions, speakers, counts, events, encoding: doc.encoding }
     }
@@ -294,7 +300,7 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
             batch
                 .par_iter()
                 .map(|d| {
-                    let p = pipeline.process(d);
+                    let p = pipeline.process_with(d, Some(&totals));
                     let (mut m, mut e) = (Vec::new(), Vec::new());
                     export::mentions::write(&mut m, &pipeline.dicts, &p.id, p.encoding, &p.mentions, &p.speakers)
                         .and_then(|()| event::write(&mut e, &p.id, &p.events))
