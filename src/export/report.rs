@@ -183,9 +183,11 @@ impl Html<'_> {
                 0.5 + 5.0 * t
             )?;
         }
+        // Circles first, then every label, so that no circle covers a label.
+        let radius = |n: &crate::graph::Node| 4.0 + 16.0 * (n.frequency as f64 / maxf).sqrt();
         for i in &idx {
             let n = &g[*i];
-            let r = 4.0 + 16.0 * (n.frequency as f64 / maxf).sqrt();
+            let r = radius(n);
             writeln!(
                 out,
                 "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{:.1}\" fill=\"{}\" fill-opacity=\"0.85\" stroke=\"#fff\"><title>{} · {} mentions</title></circle>",
@@ -199,7 +201,7 @@ impl Html<'_> {
         }
         for i in &idx {
             let n = &g[*i];
-            let r = 4.0 + 16.0 * (n.frequency as f64 / maxf).sqrt();
+            let r = radius(n);
             writeln!(
                 out,
                 "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"14\" text-anchor=\"middle\" paint-order=\"stroke\" stroke=\"#fafafa\" stroke-width=\"3\">{}</text>",
