@@ -124,6 +124,33 @@ pub struct Node {
     pub size: f64,
 }
 
+impl Node {
+    /// The names of [`Node::attributes`], in order.
+    pub const ATTRIBUTES: [&'static str; 10] =
+        ["en", "type", "iso3", "country", "role", "frequency", "windows", "documents", "first", "last"];
+
+    /// The attributes every export writes after the id and label, in the order of
+    /// [`Node::ATTRIBUTES`], as (name, value); an empty value is an absent attribute. GraphML,
+    /// GEXF and CSV all list these.
+    pub fn attributes(&self) -> [(&'static str, String); 10] {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        let values = [
+            self.en.clone(),
+            self.kind.as_str().to_string(),
+            opt(&self.iso3),
+            opt(&self.country),
+            opt(&self.role),
+            self.frequency.to_string(),
+            self.windows.to_string(),
+            self.documents.to_string(),
+            opt(&self.first),
+            opt(&self.last),
+        ];
+        let mut names = Self::ATTRIBUTES.into_iter();
+        values.map(|v| (names.next().unwrap_or_default(), v))
+    }
+}
+
 /// An edge between two nodes that share windows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Edge {

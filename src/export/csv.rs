@@ -31,27 +31,17 @@ fn row(w: &mut dyn Write, cells: &[&str]) -> io::Result<()> {
 
 /// Writes `nodes.csv`.
 pub fn nodes(w: &mut dyn Write, g: &CoGraph) -> io::Result<()> {
-    row(w, &["Id", "Label", "en", "type", "iso3", "country", "role", "frequency", "windows", "documents", "first", "last", "x", "y"])?;
+    let header: Vec<&str> = ["Id", "Label"].into_iter().chain(crate::graph::Node::ATTRIBUTES).chain(["x", "y"]).collect();
+    row(w, &header)?;
     for n in g.graph.node_weights() {
-        row(
-            w,
-            &[
-                &n.id,
-                &n.label,
-                &n.en,
-                n.kind.as_str(),
-                n.iso3.as_deref().unwrap_or(""),
-                n.country.as_deref().unwrap_or(""),
-                n.role.as_deref().unwrap_or(""),
-                &n.frequency.to_string(),
-                &n.windows.to_string(),
-                &n.documents.to_string(),
-                n.first.as_deref().unwrap_or(""),
-                n.last.as_deref().unwrap_or(""),
-                &format!("{:.2}", n.x),
-                &format!("{:.2}", n.y),
-            ],
-        )?;
+        let attributes = n.attributes();
+        let (x, y) = (format!("{:.2}", n.x), format!("{:.2}", n.y));
+        let cells: Vec<&str> = [n.id.as_str(), n.label.as_str()]
+            .into_iter()
+            .chain(attributes.iter().map(|(_, v)| v.as_str()))
+            .chain([x.as_str(), y.as_str()])
+            .collect();
+        row(w, &cells)?;
     }
     Ok(())
 }

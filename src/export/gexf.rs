@@ -115,16 +115,9 @@ impl fmt::Display for Gexf<'_> {
         for n in g.node_weights() {
             writeln!(f, r#"      <node id="{}" label="{}">"#, Escaped(&n.id), Escaped(if n.label.trim().is_empty() { &n.id } else { &n.label }))?;
             writeln!(f, "        <attvalues>")?;
-            attvalue(f, "en", &n.en)?;
-            attvalue(f, "type", n.kind.as_str())?;
-            attvalue(f, "iso3", n.iso3.as_deref().unwrap_or(""))?;
-            attvalue(f, "country", n.country.as_deref().unwrap_or(""))?;
-            attvalue(f, "role", n.role.as_deref().unwrap_or(""))?;
-            attvalue(f, "frequency", &n.frequency.to_string())?;
-            attvalue(f, "windows", &n.windows.to_string())?;
-            attvalue(f, "documents", &n.documents.to_string())?;
-            attvalue(f, "first", n.first.as_deref().unwrap_or(""))?;
-            attvalue(f, "last", n.last.as_deref().unwrap_or(""))?;
+            for (key, value) in n.attributes() {
+                attvalue(f, key, &value)?;
+            }
             if range.is_some() {
                 dynamic(f, "mentions_on", &n.by_date)?;
             }

@@ -67,16 +67,10 @@ impl fmt::Display for GraphMl<'_> {
         for n in g.node_weights() {
             write!(f, r#"    <node id="{}">"#, Escaped(&n.id))?;
             data(f, "label", &n.label)?;
-            data(f, "en", &n.en)?;
-            data(f, "type", n.kind.as_str())?;
-            data(f, "iso3", n.iso3.as_deref().unwrap_or(""))?;
-            data(f, "country", n.country.as_deref().unwrap_or(""))?;
-            data(f, "role", n.role.as_deref().unwrap_or(""))?;
-            data(f, "frequency", &n.frequency.to_string())?;
-            data(f, "node_windows", &n.windows.to_string())?;
-            data(f, "documents", &n.documents.to_string())?;
-            data(f, "first", n.first.as_deref().unwrap_or(""))?;
-            data(f, "last", n.last.as_deref().unwrap_or(""))?;
+            for (name, value) in n.attributes() {
+                // The node's `windows` key has its own id: key ids are shared by nodes and edges.
+                data(f, if name == "windows" { "node_windows" } else { name }, &value)?;
+            }
             data(f, "x", &format!("{:.2}", n.x))?;
             data(f, "y", &format!("{:.2}", n.y))?;
             data(f, "size", &format!("{:.2}", n.size))?;
