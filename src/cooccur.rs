@@ -17,7 +17,8 @@
 //! `Jaccard = c(a,b) / (c(a) + c(b) − c(a,b))`. Node and edge keys are canonical ids, kept in
 //! `BTreeMap`s so that nothing reaches an output in hash order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use crate::dict::{Dictionaries, Kind};
 use crate::normalize::Normalized;
@@ -95,16 +96,17 @@ pub fn node_key(dicts: &Dictionaries, m: &Mention) -> String {
 /// first mention of the other in that window.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Evidence {
-    /// Document id.
-    pub doc: String,
+    /// Document id (shared by the document's examples).
+    pub doc: Arc<str>,
     /// Index of the (first) sentence in the document.
     pub sentence: u32,
     /// Byte offset of the sentence in the original file.
     pub start: usize,
     /// End byte offset in the original file, exclusive.
     pub end: usize,
-    /// The sentence as written, line breaks of hard-wrapped text removed.
-    pub text: String,
+    /// The sentence as written, line breaks of hard-wrapped text removed (shared by every pair
+    /// of the window: a list of 40 states is one sentence for 780 pairs).
+    pub text: Arc<str>,
 }
 
 /// One node in one document.
@@ -141,9 +143,9 @@ pub struct DocCounts {
 }
 
 /// The text of sentences `first..=last` as written in the file, with its file byte span.
-fn sentence_text(doc: &Document, norm: &Normalized, seg: &Segments, first: usize, last: usize) -> (usize, usize, String) {
+fn sentence_text(doc: &Document, norm: &Normalized, seg: &Segments, first: usize, last: usize) -> (usize, usize, Arc<str>) {
     let (Some(a), Some(b)) = (seg.sentences.get(first), seg.sentences.get(last)) else {
-        return (0, 0, String::new());
+        return (0, 0, Arc::from(""));
     };
     let (os, oe) = (norm.origin(a.0), norm.origin_end(b.1));
     let raw = doc.text.get(os..oe.max(os)).unwrap_or_else(|| norm.text.get(a.0..b.1).unwrap_or(""));
@@ -160,7 +162,7 @@ fn sentence_text(doc: &Document, norm: &Normalized, seg: &Segments, first: usize
         }
         text.push_str(line);
     }
-    (doc.file_offset(os), doc.file_offset(oe.max(os)), text)
+    (doc.file_offset(os), doc.file_offset(oe.max(os)), Arc::from(text))
 }
 
 /// Counts one document's mentions, keeping up to `cfg.evidence` example sentences per pair.
@@ -196,6 +198,9 @@ pub fn count_with(
         windows.entry(w).or_default().entry(key).or_insert(m.sentence);
     }
     out.windows = windows.len() as u64;
+    let doc_id: Arc<str> = Arc::from(doc.id.as_str());
+    // Each sentence span is rendered once for all the pairs that cite it.
+    let mut texts: HashMap<(u32, u32), (usize, usize, Arc<str>)> = HashMap::new();
     for ids in windows.values() {
         let ids: Vec<(&String, &u32)> = ids.iter().collect();
         for (k, _) in &ids {
@@ -211,8 +216,9 @@ pub fn count_with(
                 e.windows += 1;
                 if e.evidence.len() < cfg.evidence && !settled {
                     let (first, last) = ((**sa).min(**sb), (**sa).max(**sb));
-                    let (start, end, text) = sentence_text(doc, norm, seg, first as usize, last as usize);
-                    e.evidence.push(Evidence { doc: doc.id.clone(), sentence: first, start, end, text });
+                    let (start, end, text) =
+                        texts.entry((first, last)).or_insert_with(|| sentence_text(doc, norm, seg, first as usize, last as usize)).clone();
+                    e.evidence.push(Evidence { doc: doc_id.clone(), sentence: first, start, end, text });
                 }
             }
         }
@@ -264,7 +270,7 @@ pub struct EdgeTotal {
 /// come in that order. On a tie (one document in both, as in hand-made tests) `kept` goes first.
 fn keep_first(kept: &mut Vec<Evidence>, more: Vec<Evidence>, k: usize) {
     fn key(v: &Evidence) -> (&str, u32, usize) {
-        (v.doc.as_str(), v.sentence, v.start)
+        (&v.doc, v.sentence, v.start)
     }
     if more.is_empty() || (kept.len() >= k && kept.last().is_some_and(|l| key(l) <= key(&more[0]))) {
         return;
@@ -333,7 +339,7 @@ impl Totals {
     /// the last of them comes from a document whose id sorts before `doc`.
     pub fn evidence_settled(&self, pair: &(String, String), doc: &str) -> bool {
         self.edges.get(pair).is_some_and(|t| {
-            t.evidence.len() >= self.evidence && t.evidence.last().is_some_and(|l| l.doc.as_str() < doc)
+            t.evidence.len() >= self.evidence && t.evidence.last().is_some_and(|l| &*l.doc < doc)
         })
     }
 
@@ -420,7 +426,7 @@ mod tests {
             edges: edges
                 .iter()
                 .map(|(a, b, w, t)| {
-                    let ev = Evidence { doc: date.into(), sentence: 0, start: 0, end: t.len(), text: t.to_string() };
+                    let ev = Evidence { doc: date.into(), sentence: 0, start: 0, end: t.len(), text: Arc::from(*t) };
                     ((a.to_string(), b.to_string()), DocEdge { windows: *w, evidence: vec![ev.clone(), ev] })
                 })
                 .collect(),
@@ -450,7 +456,7 @@ mod tests {
 
     #[test]
     fn order_does_not_matter() {
-        let ev = |doc: &str, sentence: u32| Evidence { doc: doc.into(), sentence, start: 0, end: 0, text: doc.into() };
+        let ev = |doc: &str, sentence: u32| Evidence { doc: Arc::from(doc), sentence, start: 0, end: 0, text: Arc::from(doc) };
         let docs: Vec<DocCounts> = ["c", "a", "b"]
             .iter()
             .map(|d| {
@@ -469,7 +475,7 @@ mod tests {
         y.add(docs[2].clone());
         y.merge(x);
         assert_eq!(forward, y);
-        let kept: Vec<(&str, u32)> = forward.edges[&("CHN".into(), "USA".into())].evidence.iter().map(|v| (v.doc.as_str(), v.sentence)).collect();
+        let kept: Vec<(&str, u32)> = forward.edges[&("CHN".into(), "USA".into())].evidence.iter().map(|v| (&*v.doc, v.sentence)).collect();
         assert_eq!(kept, [("a", 1), ("a", 4), ("b", 1)]);
     }
 
@@ -494,7 +500,7 @@ mod tests {
         let mentions = crate::resolve::resolve(&dicts, &doc, &norm, &seg, &tagger.tag(&norm.text, doc.year()));
         let c = count(&dicts, &doc, &norm, &seg, &mentions, &CooccurConfig::default());
         let e = &c.edges[&("CHN".into(), "RUS".into())];
-        assert_eq!(e.evidence[0].text, "中方愿同俄方一道，推动中美关系稳定发展。");
-        assert_eq!(&text[e.evidence[0].start..e.evidence[0].end], e.evidence[0].text);
+        assert_eq!(&*e.evidence[0].text, "中方愿同俄方一道，推动中美关系稳定发展。");
+        assert_eq!(&text[e.evidence[0].start..e.evidence[0].end], &*e.evidence[0].text);
     }
 }

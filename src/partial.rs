@@ -313,7 +313,7 @@ pub fn write_totals(dir: &Path, totals: Totals, events: EventAgg) -> Result<Path
             .edges
             .into_iter()
             .map(|((a, b), e)| {
-                let evidence = e.evidence.into_iter().map(|v| (v.doc, v.sentence, v.start, v.end, v.text)).collect();
+                let evidence = e.evidence.into_iter().map(|v| (v.doc.to_string(), v.sentence, v.start, v.end, v.text.to_string())).collect();
                 let e = EdgeSer { windows: e.windows, documents: e.documents, first: e.first, last: e.last, by_date: e.by_date, evidence };
                 (a, b, e)
             })
@@ -355,7 +355,7 @@ pub fn read_totals(dir: &Path) -> Result<(Totals, EventAgg), Error> {
         totals.nodes.insert(k, n);
     }
     for (a, b, e) in agg.totals.edges {
-        let evidence = e.evidence.into_iter().map(|(doc, sentence, start, end, text)| Evidence { doc, sentence, start, end, text }).collect();
+        let evidence = e.evidence.into_iter().map(|(doc, sentence, start, end, text)| Evidence { doc: doc.into(), sentence, start, end, text: text.into() }).collect();
         let e = EdgeTotal { windows: e.windows, documents: e.documents, first: e.first, last: e.last, by_date: e.by_date, evidence };
         totals.edges.insert((a, b), e);
     }

@@ -66,7 +66,7 @@ pub fn edges(w: &mut dyn Write, g: &CoGraph) -> io::Result<()> {
                 &float(x.jaccard),
                 x.first.as_deref().unwrap_or(""),
                 x.last.as_deref().unwrap_or(""),
-                x.evidence.first().map_or("", |v| v.text.as_str()),
+                x.evidence.first().map_or("", |v| &*v.text),
             ],
         )?;
     }

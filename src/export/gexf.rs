@@ -150,7 +150,7 @@ impl fmt::Display for Gexf<'_> {
             attvalue(f, "jaccard", &float(w.jaccard))?;
             attvalue(f, "first", w.first.as_deref().unwrap_or(""))?;
             attvalue(f, "last", w.last.as_deref().unwrap_or(""))?;
-            attvalue(f, "evidence", w.evidence.first().map_or("", |v| v.text.as_str()))?;
+            attvalue(f, "evidence", w.evidence.first().map_or("", |v| &*v.text))?;
             if range.is_some() {
                 dynamic(f, "windows_on", &w.by_date)?;
             }

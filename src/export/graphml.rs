@@ -87,7 +87,7 @@ impl fmt::Display for GraphMl<'_> {
             data(f, "jaccard", &float(w.jaccard))?;
             data(f, "edge_first", w.first.as_deref().unwrap_or(""))?;
             data(f, "edge_last", w.last.as_deref().unwrap_or(""))?;
-            data(f, "evidence", w.evidence.first().map_or("", |v| v.text.as_str()))?;
+            data(f, "evidence", w.evidence.first().map_or("", |v| &*v.text))?;
             writeln!(f, "</edge>")?;
         }
         writeln!(f, "  </graph>")?;

@@ -100,7 +100,7 @@ pub fn write_node_link(w: &mut dyn std::io::Write, g: &CoGraph) -> std::io::Resu
             let w = e.weight();
             LinkOut {
                 documents: w.documents,
-                evidence: w.evidence.first().map(|v| v.text.as_str()),
+                evidence: w.evidence.first().map(|v| &*v.text),
                 first: &w.first,
                 jaccard: w.jaccard,
                 last: &w.last,
