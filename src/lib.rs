@@ -267,80 +267,35 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
     let corpus = read::corpus(&cfg.inputs);
     report.expected_bytes = corpus.total_bytes();
     let mut corpus = corpus.peekable();
-    loop {
-        let mut batch = Vec::new();
-        let mut bytes = 0;
-        while batch.len() < BATCH_DOCS && bytes < BATCH_BYTES {
-            match corpus.next() {
-                None => break,
-                // A skip without a document id is reported by the first shard only.
-                Some(Err(e)) if cfg.shard.is_none_or(|s| s.index == 0) => report.skipped.push(e),
-                Some(Err(_)) => {}
-                Some(Ok(doc)) if cfg.shard.is_some_and(|s| !s.takes(&doc.id)) => {}
-                Some(Ok(doc)) => {
-                    if !seen_ids.insert(doc.id.clone()) {
-                        report.skipped.push(Error::Input {
-                            path: doc.path.clone(),
-                            line: None,
-                            reason: format!("document id `{}` seen before; skipped", doc.id),
-                        });
-                        continue;
-                    }
-                    bytes += doc.bytes;
-                    batch.push(doc);
-                }
-            }
-        }
-        if batch.is_empty() {
-            break;
-        }
-        // Each worker also renders its document's JSON lines, so the thread that writes them
-        // in order only copies bytes.
-        let results: Vec<(Processed, Vec<u8>, Vec<u8>)> = pool.install(|| {
-            batch
-                .par_iter()
-                .map(|d| {
-                    let p = pipeline.process_with(d, Some(&totals));
-                    let (mut m, mut e) = (Vec::new(), Vec::new());
-                    export::mentions::write(&mut m, &pipeline.dicts, &p.id, p.encoding, &p.mentions, &p.speakers)
-                        .and_then(|()| event::write(&mut e, &p.id, &p.events))
-                        .expect("writing JSON lines to memory");
-                    (p, m, e)
-                })
-                .collect()
+    // A pipeline of batches: while the workers process one batch, one task reads the next and
+    // folds the results of the one before (JSON lines out, counts summed), so that reading and
+    // the serial bookkeeping no longer leave the other threads idle.
+    let mut next = next_batch(&mut corpus, cfg, &mut seen_ids, &mut report);
+    let mut done: Option<Vec<(Processed, Vec<u8>, Vec<u8>)>> = None;
+    while !next.is_empty() || done.is_some() {
+        let batch = std::mem::take(&mut next);
+        // The side task goes first on this thread (with one thread, the batch before is
+        // folded and freed before the next is processed); other threads take up the batch.
+        let (side, results) = pool.install(|| {
+            rayon::join(
+                || -> Result<_, Error> {
+                    let folded = match done.take() {
+                        Some(results) => Some(fold_batch(results, cfg, &mut lines, &mut event_agg, &mut report)?),
+                        None => None,
+                    };
+                    Ok((folded, next_batch(&mut corpus, cfg, &mut seen_ids, &mut report)))
+                },
+                || process_batch(&pipeline, &batch, &totals),
+            )
         });
-        let mut counts = Vec::with_capacity(results.len());
-        for (p, m, e) in results {
-            lines.push(&p.id, |w| w.write_all(&m), |w| w.write_all(&e))?;
-            report.events += p.events.len();
-            event_agg.add(&p.id, &p.events);
-            for m in &p.mentions {
-                *report.mentions.entry(m.kind.as_str()).or_default() += 1;
-            }
-            if cfg.graph.keeps_date(p.counts.date.as_deref()) {
-                counts.push(p.counts);
-            }
-            report.documents += 1;
-            report.bytes += p.bytes;
+        let (folded, read) = side?;
+        if let Some(t) = folded {
+            totals.merge(t);
+            report.seconds = started.elapsed().as_secs_f64();
+            progress(&report);
         }
-        // The batch's counts are summed in parallel (Totals::merge is associative and
-        // commutative, evidence being the first K by document id), then folded in.
-        let k = cfg.cooccur.evidence;
-        let batch_totals = pool.install(|| {
-            counts
-                .into_par_iter()
-                .fold(|| Totals::new(k), |mut t, c| {
-                    t.add(c);
-                    t
-                })
-                .reduce(|| Totals::new(k), |mut a, b| {
-                    a.merge(b);
-                    a
-                })
-        });
-        totals.merge(batch_totals);
-        report.seconds = started.elapsed().as_secs_f64();
-        progress(&report);
+        next = read;
+        done = (!results.is_empty()).then_some(results);
     }
     if cfg.strict && !report.skipped.is_empty() {
         return Err(Error::Strict { skipped: report.skipped.len(), first: report.skipped[0].to_string() });
@@ -375,6 +330,82 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
     }
     report.finish(started);
     Ok(report)
+}
+
+/// The next batch of documents from the corpus: skips recorded in the report, documents of
+/// other shards and repeated ids left out.
+fn next_batch(
+    corpus: &mut impl Iterator<Item = Result<Document, Error>>,
+    cfg: &Config,
+    seen_ids: &mut std::collections::HashSet<String>,
+    report: &mut Report,
+) -> Vec<Document> {
+    let mut batch = Vec::new();
+    let mut bytes = 0;
+    while batch.len() < BATCH_DOCS && bytes < BATCH_BYTES {
+        match corpus.next() {
+            None => break,
+            // A skip without a document id is reported by the first shard only.
+            Some(Err(e)) if cfg.shard.is_none_or(|s| s.index == 0) => report.skipped.push(e),
+            Some(Err(_)) => {}
+            Some(Ok(doc)) if cfg.shard.is_some_and(|s| !s.takes(&doc.id)) => {}
+            Some(Ok(doc)) => {
+                if !seen_ids.insert(doc.id.clone()) {
+                    report.skipped.push(Error::Input {
+                        path: doc.path.clone(),
+                        line: None,
+                        reason: format!("document id `{}` seen before; skipped", doc.id),
+                    });
+                    continue;
+                }
+                bytes += doc.bytes;
+                batch.push(doc);
+            }
+        }
+    }
+    batch
+}
+
+/// Every per-document stage over a batch, in parallel; each worker also renders its
+/// document's JSON lines, so the task that writes them in order only copies bytes.
+fn process_batch(pipeline: &Pipeline, batch: &[Document], so_far: &Totals) -> Vec<(Processed, Vec<u8>, Vec<u8>)> {
+    batch
+        .par_iter()
+        .map(|d| {
+            let p = pipeline.process_with(d, Some(so_far));
+            let (mut m, mut e) = (Vec::new(), Vec::new());
+            export::mentions::write(&mut m, &pipeline.dicts, &p.id, p.encoding, &p.mentions, &p.speakers)
+                .and_then(|()| event::write(&mut e, &p.id, &p.events))
+                .expect("writing JSON lines to memory");
+            (p, m, e)
+        })
+        .collect()
+}
+
+/// Writes a processed batch's JSON lines in document order, adds its events and figures to
+/// the run's, and sums its counts (which [`Totals::merge`] then folds into the corpus's).
+fn fold_batch(
+    results: Vec<(Processed, Vec<u8>, Vec<u8>)>,
+    cfg: &Config,
+    lines: &mut partial::DocLines,
+    event_agg: &mut export::events::EventAgg,
+    report: &mut Report,
+) -> Result<Totals, Error> {
+    let mut totals = Totals::new(cfg.cooccur.evidence);
+    for (p, m, e) in results {
+        lines.push(&p.id, |w| w.write_all(&m), |w| w.write_all(&e))?;
+        report.events += p.events.len();
+        event_agg.add(&p.id, &p.events);
+        for m in &p.mentions {
+            *report.mentions.entry(m.kind.as_str()).or_default() += 1;
+        }
+        if cfg.graph.keeps_date(p.counts.date.as_deref()) {
+            totals.add(p.counts);
+        }
+        report.documents += 1;
+        report.bytes += p.bytes;
+    }
+    Ok(totals)
 }
 
 /// Writes every output made from corpus totals into `dir` — the graph exports and the event
