@@ -300,9 +300,9 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
     if cfg.strict && !report.skipped.is_empty() {
         return Err(Error::Strict { skipped: report.skipped.len(), first: report.skipped[0].to_string() });
     }
-    let (written, docs) = lines.finish()?;
-    report.written.extend(written);
     if cfg.partial {
+        let (written, docs) = lines.finish()?;
+        report.written.extend(written);
         report.nodes = totals.nodes.len();
         report.edges = totals.edges.len();
         report.written.push(partial::write_totals(&cfg.output, totals, event_agg)?);
@@ -322,9 +322,15 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
             mentions: report.mentions.clone(),
             events: report.events,
         };
-        let (written, nodes, edges) = pool.install(|| {
-            write_outputs(&cfg.output, &pipeline.dicts, pipeline.stamp(), &cfg.graph, &totals, &event_agg, &summary)
-        })?;
+        // The JSON Lines files are put in id order while the graph files are written.
+        let (lines_written, outputs) = pool.install(|| {
+            rayon::join(
+                || lines.finish(),
+                || write_outputs(&cfg.output, &pipeline.dicts, pipeline.stamp(), &cfg.graph, &totals, &event_agg, &summary),
+            )
+        });
+        report.written.extend(lines_written?.0);
+        let (written, nodes, edges) = outputs?;
         report.written.extend(written);
         (report.nodes, report.edges) = (nodes, edges);
     }
@@ -421,9 +427,18 @@ pub fn write_outputs(
     summary: &export::report::Summary,
 ) -> Result<(Vec<PathBuf>, usize, usize), Error> {
     let g = graph::build(dicts, totals, stamp, graph_cfg);
-    let mut written = export::write_graph(dir, &g, summary)?;
-    let event_graph = export::events::EventGraphMl { agg: event_agg, dicts, stamp: &g.stamp };
-    written.push(export::write_file(dir, "events.graphml", |w| write!(w, "{event_graph}"))?);
-    written.push(export::write_file(dir, "dyads.csv", |w| export::events::write_dyads(w, event_agg))?);
+    // The event layer's files are written while the graph's are (all on the current pool).
+    let (graph_files, event_files) = rayon::join(
+        || export::write_graph(dir, &g, summary),
+        || -> Result<Vec<PathBuf>, Error> {
+            let event_graph = export::events::EventGraphMl { agg: event_agg, dicts, stamp: &g.stamp };
+            Ok(vec![
+                export::write_file(dir, "events.graphml", |w| write!(w, "{event_graph}"))?,
+                export::write_file(dir, "dyads.csv", |w| export::events::write_dyads(w, event_agg))?,
+            ])
+        },
+    );
+    let mut written = graph_files?;
+    written.extend(event_files?);
     Ok((written, g.graph.node_count(), g.graph.edge_count()))
 }
