@@ -1214,7 +1214,7 @@ impl EventCoder {
 }
 
 /// Writes one document's events as JSON Lines.
-pub fn write(w: &mut dyn Write, doc: &str, events: &[Event]) -> std::io::Result<()> {
+pub fn write<W: Write>(w: &mut W, doc: &str, events: &[Event]) -> std::io::Result<()> {
     #[derive(serde::Serialize)]
     struct Line<'a> {
         doc: &'a str,

@@ -46,8 +46,8 @@ fn value(v: f64) -> serde_json::Value {
 /// Writes one document's mentions; `speakers` holds each turn's speaker. A document decoded
 /// from anything but UTF-8 says so on each mention (`encoding`), since offsets are into its
 /// own bytes.
-pub fn write(
-    w: &mut dyn Write,
+pub fn write<W: Write>(
+    w: &mut W,
     dicts: &Dictionaries,
     doc: &str,
     encoding: &str,
