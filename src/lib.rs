@@ -245,13 +245,13 @@ const BATCH_BYTES: usize = 32 << 20;
 /// ascending id order, the order merges use (see [`partial`]).
 pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Error> {
     let started = Instant::now();
-    let pipeline = Pipeline::new(cfg)?;
-    let setup = started.elapsed().as_secs_f64();
-    std::fs::create_dir_all(&cfg.output).map_err(|e| Error::io(&cfg.output, e))?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
+    let pipeline = pool.install(|| Pipeline::new(cfg))?;
+    let setup = started.elapsed().as_secs_f64();
+    std::fs::create_dir_all(&cfg.output).map_err(|e| Error::io(&cfg.output, e))?;
     let mut report = Report { setup_seconds: setup, ..Report::default() };
     if cfg.partial {
         // A partial is complete when its partial.json is there: never next to newer lines.

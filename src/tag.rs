@@ -201,12 +201,20 @@ impl Tagger {
                 }
             }
         }
-        let ac = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&set.texts)
-            .or_else(|_| AhoCorasick::builder().match_kind(MatchKind::Standard).build(&set.texts))
-            .map_err(|e| Error::Automaton(e.to_string()))?;
+        // Building the DFA and loading jieba's dictionary are each half of a run's setup:
+        // both at once on the current rayon pool.
+        let (ac, jieba) = rayon::join(
+            || {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&set.texts)
+                    .or_else(|_| AhoCorasick::builder().match_kind(MatchKind::Standard).build(&set.texts))
+                    .map_err(|e| Error::Automaton(e.to_string()))
+            },
+            Jieba::new,
+        );
+        let ac = ac?;
         let mut names_by_first: HashMap<char, Vec<String>> = HashMap::new();
         for (text, p) in set.texts.iter().zip(&set.patterns) {
             if p.rule <= Rule::Alias && text.chars().nth(1).is_some() {
@@ -218,7 +226,7 @@ impl Tagger {
             ac,
             patterns: set.patterns,
             abbreviations,
-            jieba: Jieba::new(),
+            jieba,
             figures: FigureFinder::new(),
             cfg: cfg.clone(),
         })
