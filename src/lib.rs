@@ -221,8 +221,12 @@ impl Pipeline {
     pub fn process_with(&self, doc: &Document, so_far: Option<&Totals>) -> Processed {
         let norm = normalize::normalize(&doc.text, &self.cfg.normalize);
         let seg = self.segmenter.segment(&norm);
-        let tagged = self.tagger.tag(&norm.text, doc.year());
-        let mentions = resolve::resolve(&self.dicts, doc, &norm, &seg, &tagged);
+        let mentions = {
+            // The raw hits go as soon as they are resolved (a large document's hits are a
+            // tenth of its peak memory).
+            let tagged = self.tagger.tag(&norm.text, doc.year());
+            resolve::resolve(&self.dicts, doc, &norm, &seg, &tagged)
+        };
         let speakers = resolve::speakers(&self.dicts, &norm, &seg, &mentions);
         let counts = cooccur::count_with(&self.dicts, doc, &norm, &seg, &mentions, &self.cfg.cooccur, so_far);
         let events = self.events.code(&self.dicts, doc, &norm, &seg, &mentions, &speakers);
@@ -271,7 +275,7 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
     // folds the results of the one before (JSON lines out, counts summed), so that reading and
     // the serial bookkeeping no longer leave the other threads idle.
     let mut next = next_batch(&mut corpus, cfg, &mut seen_ids, &mut report);
-    let mut done: Option<Vec<(Processed, Vec<u8>, Vec<u8>)>> = None;
+    let mut done: Option<Vec<Done>> = None;
     while !next.is_empty() || done.is_some() {
         let batch = std::mem::take(&mut next);
         // The side task goes first on this thread (with one thread, the batch before is
@@ -280,7 +284,7 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
             rayon::join(
                 || -> Result<_, Error> {
                     let folded = match done.take() {
-                        Some(results) => Some(fold_batch(results, cfg, &mut lines, &mut event_agg, &mut report)?),
+                        Some(results) => Some(fold_batch(results, &pipeline.dicts, cfg, &mut lines, &mut event_agg, &mut report)?),
                         None => None,
                     };
                     Ok((folded, next_batch(&mut corpus, cfg, &mut seen_ids, &mut report)))
@@ -372,34 +376,55 @@ fn next_batch(
     batch
 }
 
+/// Documents above this size have their JSON lines written straight into the files by the
+/// folding task rather than held in memory beside their mentions (10 times their size).
+const RENDER_IN_MEMORY_BYTES: usize = 4 << 20;
+
+/// A processed document and, but for a large one, its rendered mention and event lines.
+type Done = (Processed, Option<(Vec<u8>, Vec<u8>)>);
+
 /// Every per-document stage over a batch, in parallel; each worker also renders its
 /// document's JSON lines, so the task that writes them in order only copies bytes.
-fn process_batch(pipeline: &Pipeline, batch: &[Document], so_far: &Totals) -> Vec<(Processed, Vec<u8>, Vec<u8>)> {
+fn process_batch(pipeline: &Pipeline, batch: &[Document], so_far: &Totals) -> Vec<Done> {
     batch
         .par_iter()
         .map(|d| {
             let p = pipeline.process_with(d, Some(so_far));
+            if p.bytes > RENDER_IN_MEMORY_BYTES {
+                return (p, None);
+            }
             let (mut m, mut e) = (Vec::new(), Vec::new());
-            export::mentions::write(&mut m, &pipeline.dicts, &p.id, p.encoding, &p.mentions, &p.speakers)
-                .and_then(|()| event::write(&mut e, &p.id, &p.events))
-                .expect("writing JSON lines to memory");
-            (p, m, e)
+            write_lines(&mut m, &mut e, &pipeline.dicts, &p).expect("writing JSON lines to memory");
+            (p, Some((m, e)))
         })
         .collect()
+}
+
+fn write_lines(m: &mut impl std::io::Write, e: &mut impl std::io::Write, dicts: &Dictionaries, p: &Processed) -> std::io::Result<()> {
+    export::mentions::write(m, dicts, &p.id, p.encoding, &p.mentions, &p.speakers)?;
+    event::write(e, &p.id, &p.events)
 }
 
 /// Writes a processed batch's JSON lines in document order, adds its events and figures to
 /// the run's, and sums its counts (which [`Totals::merge`] then folds into the corpus's).
 fn fold_batch(
-    results: Vec<(Processed, Vec<u8>, Vec<u8>)>,
+    results: Vec<Done>,
+    dicts: &Dictionaries,
     cfg: &Config,
     lines: &mut partial::DocLines,
     event_agg: &mut export::events::EventAgg,
     report: &mut Report,
 ) -> Result<Totals, Error> {
     let mut totals = Totals::new(cfg.cooccur.evidence);
-    for (p, m, e) in results {
-        lines.push(&p.id, |w| w.write_all(&m), |w| w.write_all(&e))?;
+    for (p, rendered) in results {
+        match rendered {
+            Some((m, e)) => lines.push(&p.id, &m, &e)?,
+            None => lines.push_with(
+                &p.id,
+                |w| export::mentions::write(w, dicts, &p.id, p.encoding, &p.mentions, &p.speakers),
+                |w| event::write(w, &p.id, &p.events),
+            )?,
+        }
         report.events += p.events.len();
         event_agg.add(&p.id, &p.events);
         for m in &p.mentions {
