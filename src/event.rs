@@ -11,8 +11,9 @@
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::dict::{Dictionaries, EntityId, Kind};
 use crate::error::Error;
@@ -270,6 +271,37 @@ const HYPOTHETICAL: [&str; 6] = ["如果", "假如", "倘若", "一旦", "若", 
 const FUTURE: [&str; 8] = ["将", "愿", "拟", "准备", "计划", "will ", "would ", "shall "];
 const HISTORICAL: [&str; 8] = ["去年", "前年", "此前", "曾", "近年来", "一年来", "以来", "已经"];
 
+/// The word lists above that are tried on every clause or cue, each as one automaton:
+/// `LIST.iter().any(|w| s.contains(w))` set up a substring searcher per word per call, a
+/// tenth of the event coder's time.
+fn words(list: &[&str]) -> AhoCorasick {
+    AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).build(list).expect("a word list compiles")
+}
+
+static SPEAKER_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| words(&SPEAKER_PRONOUNS));
+/// BOTH_PRONOUNS and, last, 各方 (a joint statement's signatories).
+static BOTH_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| words(&[&BOTH_PRONOUNS[..], &["各方"]].concat()));
+static FUTURE_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| words(&FUTURE));
+static NEGATOR_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| words(&NEGATORS));
+static NOT_NEGATION_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| words(&NOT_NEGATIONS));
+static HYPOTHETICAL_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| words(&HYPOTHETICAL));
+static HISTORICAL_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| words(&HISTORICAL));
+static MUTUAL_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| words(&MUTUAL));
+static SCENE_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| words(&SCENE_ENDS));
+static PRETEXT_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| words(&PRETEXT_ENDS));
+static CO_AGENT_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| words(&CO_AGENT));
+static TIES_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| words(&TIES));
+static MEETING_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| words(&["会见", "接见", "会晤"]));
+
+/// Every occurrence of every word of `ac`'s list in `s` as (word, start), word by word in
+/// list order and each word's in text order: what `match_indices` over the list gives (no
+/// word of these lists overlaps itself).
+fn occurrences(ac: &AhoCorasick, s: &str) -> Vec<(usize, usize)> {
+    let mut found: Vec<(usize, usize)> = ac.find_overlapping_iter(s).map(|m| (m.pattern().as_usize(), m.start())).collect();
+    found.sort_unstable();
+    found
+}
+
 /// A run of actor mentions that act together (中美, 沙特伊朗, 马耳他总统维拉), or a pronoun
 /// resolved to its actors.
 #[derive(Clone, Debug)]
@@ -334,11 +366,10 @@ fn noun_subject(text: &str, sg: &[Group], clause_start: usize, cs: usize) -> boo
 /// Does the text hold a modal of obligation (应, 应该, 必须), not 应邀/回应/应对 nor 应X邀请?
 fn has_modal(s: &str) -> bool {
     s.contains("必须")
-        || s.char_indices().any(|(i, c)| {
-            let after = &s[i + c.len_utf8()..];
-            let near: String = after.chars().take(24).collect();
-            c == '应'
-                && s[..i].chars().next_back().is_none_or(|p| !"回响相适供反呼效答".contains(p))
+        || s.match_indices('应').any(|(i, c)| {
+            let after = &s[i + c.len()..];
+            let near = &after[..after.char_indices().nth(24).map_or(after.len(), |(j, _)| j)];
+            s[..i].chars().next_back().is_none_or(|p| !"回响相适供反呼效答".contains(p))
                 && after.chars().next().is_none_or(|n| !"邀约对用".contains(n))
                 && !["邀请", "之邀", "要求"].iter().any(|w| near.contains(w))
         })
@@ -643,7 +674,7 @@ impl EventCoder {
                     out
                 };
                 // 互致贺电: each sends the other a message, two events.
-                let mutual = cue.kind == "SUPPORT" && !rec.is_empty() && MUTUAL.iter().any(|m| text[clause_start..cs].contains(m));
+                let mutual = cue.kind == "SUPPORT" && !rec.is_empty() && MUTUAL_WORDS.is_match(&text[clause_start..cs]);
                 let pairs: Vec<(&[EntityId], &[EntityId])> =
                     if mutual { vec![(&src[..], &rec[..]), (&rec[..], &src[..])] } else { vec![(&src[..], &rec[..])] };
                 for (src, rec) in pairs {
@@ -781,9 +812,9 @@ impl EventCoder {
         let sentence = &text[ss..se];
         let overlaps = |out: &[Group], a: usize, b: usize| out.iter().any(|g| a < g.end && g.start < b || g.end == a);
         let mut extra = Vec::new();
-        for p in SPEAKER_PRONOUNS {
-            let Some(ids) = acting else { break };
-            for (at, _) in sentence.match_indices(p) {
+        if let Some(ids) = acting {
+            for (w, at) in occurrences(&SPEAKER_WORDS, sentence) {
+                let p = SPEAKER_PRONOUNS[w];
                 let (a, b) = (ss + at, ss + at + p.trim_end().len());
                 if p.is_ascii() && at > 0 && !sentence[..at].ends_with(['.', ' ', '"']) {
                     continue;
@@ -793,22 +824,23 @@ impl EventCoder {
                 }
             }
         }
-        // In a joint statement, 双方 and 各方 are its signatories.
-        let joint_pronouns: &[&str] = if signatories.is_some() { &["各方"] } else { &[] };
-        for p in BOTH_PRONOUNS.iter().chain(joint_pronouns) {
-            for (at, _) in sentence.match_indices(p) {
-                let (a, b) = (ss + at, ss + at + p.len());
-                if overlaps(&out, a, b) || overlaps(&extra, a, b) {
-                    continue;
-                }
-                let ante = match signatories {
-                    Some(ids) => ids.to_vec(),
-                    None => self.antecedents(dicts, groups, &out, si, a, date),
-                };
-                if ante.len() >= 2 {
-                    let modifier = MODIFIER_SUFFIXES.iter().any(|x| text[b..].starts_with(x));
-                    extra.push(Group { start: a, end: b, ids: ante, prep: None, modifier, tail: 0 });
-                }
+        // In a joint statement, 双方 and 各方 (the last word of BOTH_WORDS) are its signatories.
+        for (w, at) in occurrences(&BOTH_WORDS, sentence) {
+            let p = BOTH_PRONOUNS.get(w).copied().unwrap_or("各方");
+            if w == BOTH_PRONOUNS.len() && signatories.is_none() {
+                continue;
+            }
+            let (a, b) = (ss + at, ss + at + p.len());
+            if overlaps(&out, a, b) || overlaps(&extra, a, b) {
+                continue;
+            }
+            let ante = match signatories {
+                Some(ids) => ids.to_vec(),
+                None => self.antecedents(dicts, groups, &out, si, a, date),
+            };
+            if ante.len() >= 2 {
+                let modifier = MODIFIER_SUFFIXES.iter().any(|x| text[b..].starts_with(x));
+                extra.push(Group { start: a, end: b, ids: ante, prep: None, modifier, tail: 0 });
             }
         }
         out.extend(extra);
@@ -871,13 +903,19 @@ impl EventCoder {
         // The first two of FUTURE, within four characters of the subject.
         let after_subject = |at: usize| text[at..se].chars().take(4).any(|c| c == '将' || c == '愿');
         groups.iter().any(|g| g.prep.is_none() && after_subject(g.end))
-            || SPEAKER_PRONOUNS.iter().any(|p| sentence.find(p).is_some_and(|at| after_subject(ss + at + p.len())))
+            || {
+                // Each pronoun's first occurrence.
+                let mut seen = [false; SPEAKER_PRONOUNS.len()];
+                occurrences(&SPEAKER_WORDS, sentence).into_iter().any(|(w, at)| {
+                    !std::mem::replace(&mut seen[w], true) && after_subject(ss + at + SPEAKER_PRONOUNS[w].len())
+                })
+            }
     }
 
     /// Is the sentence about the past before the document's year?
     fn historical(&self, text: &str, mentions: &[Mention], ss: usize, se: usize, year: Option<i32>) -> bool {
         let s = &text[ss..se];
-        if HISTORICAL.iter().any(|h| s.contains(h)) {
+        if HISTORICAL_WORDS.is_match(s) {
             return true;
         }
         let Some(y) = year else { return false };
@@ -928,12 +966,12 @@ impl EventCoder {
             let (before, after) = (window_before(text, clause_start, g.start), window_after(text, g.end, cs));
             let k = sg.partition_point(|o| o.start < g.start);
             let since = k.checked_sub(1).map_or(clause_start, |p| sg[p].end.max(clause_start)).min(g.start);
-            (before.contains('在') && SCENE_ENDS.iter().any(|w| after.contains(w)))
-                || (before.contains('以') && PRETEXT_ENDS.iter().any(|w| after.contains(w)))
+            (before.contains('在') && SCENE_WORDS.is_match(after))
+                || (before.contains('以') && PRETEXT_WORDS.is_match(after))
                 || window_before(text, since, g.start).contains('在')
         };
         // A cue inside a pretext (以…为由, 借口维护…) is no act reported.
-        if text[clause_start..cs].ends_with("借口") || text[clause_start..cs].contains('以') && PRETEXT_ENDS.iter().any(|w| text[ce..clause_end].contains(w)) {
+        if text[clause_start..cs].ends_with("借口") || text[clause_start..cs].contains('以') && PRETEXT_WORDS.is_match(&text[ce..clause_end]) {
             return None;
         }
         let in_clause = |g: &&Group| g.start >= clause_start && g.end <= cs && !in_scene(g);
@@ -1034,7 +1072,7 @@ impl EventCoder {
         let co_agent = |g: &Group| {
             (support || conflict)
                 && g.prep.is_some_and(|p| "同与跟和".contains(p))
-                && (g.start < clause_start || text[g.end..cs].starts_with('在') || CO_AGENT.iter().any(|w| window_after(text, g.end, cs).contains(w)))
+                && (g.start < clause_start || text[g.end..cs].starts_with('在') || CO_AGENT_WORDS.is_match(window_after(text, g.end, cs)))
         };
         if cue.args != Args::Intrans {
             recipient = sg
@@ -1113,7 +1151,7 @@ impl EventCoder {
                 if let Some(g) = head() {
                     recipient = g.ids.clone();
                 }
-            } else if cue.args == Args::Meet && ["会见", "接见", "会晤"].iter().any(|w| text[clause_start..cs].contains(w)) {
+            } else if cue.args == Args::Meet && MEETING_WORDS.is_match(&text[clause_start..cs]) {
                 if let Some(g) = head() {
                     source = g.ids.clone();
                 }
@@ -1144,7 +1182,7 @@ impl EventCoder {
         if cue.need_future && recipient.is_empty() {
             let sc: BTreeSet<String> = source.iter().map(|&i| self.country_of(dicts, i, date)).collect();
             let partner = text[clause_start..cs].contains(['同', '与', '跟']);
-            let ties = TIES.iter().any(|t| text[ce..clause_end].contains(t));
+            let ties = TIES_WORDS.is_match(&text[ce..clause_end]);
             if sc.len() < 2 && !partner && !ties {
                 return None;
             }
@@ -1161,7 +1199,8 @@ impl EventCoder {
         let clause_before = &text[clause_start..cs];
         let mut context = Vec::new();
         let future = cue.future
-            || FUTURE.iter().any(|f| text[from.min(cs)..cs].contains(f) || clause_before.contains(f))
+            || FUTURE_WORDS.is_match(&text[from.min(cs)..cs])
+            || FUTURE_WORDS.is_match(clause_before)
             || text[cs..ce].contains('愿')
             || (no_subject && para_future);
         if cue.need_future && !future {
@@ -1172,13 +1211,15 @@ impl EventCoder {
         }
         // 不得不指出 is no negation, nor 分别/特别/个别 (分别会见); 不断 and 不仅 are in no list.
         let mut stripped = clause_before.to_string();
-        for w in NOT_NEGATIONS {
-            stripped = stripped.replace(w, "");
+        if NOT_NEGATION_WORDS.is_match(clause_before) {
+            for w in NOT_NEGATIONS {
+                stripped = stripped.replace(w, "");
+            }
         }
-        if NEGATORS.iter().any(|n| stripped.contains(n)) || stripped.ends_with(['不', '未', '没', '勿', '别']) {
+        if NEGATOR_WORDS.is_match(&stripped) || stripped.ends_with(['不', '未', '没', '勿', '别']) {
             context.push("negation".to_string());
         }
-        if HYPOTHETICAL.iter().any(|h| sentence_before.contains(h)) {
+        if HYPOTHETICAL_WORDS.is_match(sentence_before) {
             context.push("hypothetical".to_string());
         }
         Some(context)
