@@ -318,7 +318,7 @@ struct Group {
 }
 
 impl Group {
-    fn countries<'a>(&self, coder: &'a EventCoder, dicts: &'a Dictionaries, date: Option<&str>) -> BTreeSet<String> {
+    fn countries<'a>(&self, coder: &'a EventCoder, dicts: &'a Dictionaries, date: Option<&str>) -> BTreeSet<&'a str> {
         self.ids.iter().map(|&id| coder.country_of(dicts, id, date)).collect()
     }
 }
@@ -477,18 +477,16 @@ impl EventCoder {
     /// role held that day (its `@ISO3` country, or a role named with its state, 美国总统), else
     /// the leader's country;
     /// an organization of one state gives that state; international bodies and regions their id.
-    pub fn country_of(&self, dicts: &Dictionaries, id: EntityId, date: Option<&str>) -> String {
+    pub fn country_of<'a>(&'a self, dicts: &'a Dictionaries, id: EntityId, date: Option<&str>) -> &'a str {
         let e = dicts.entity(id);
         match e.kind {
-            Kind::Country => e.id.clone(),
+            Kind::Country => &e.id,
             Kind::Leader => e
                 .role_on(date)
-                .and_then(|r| {
-                    r.country.clone().or_else(|| self.role_country.get(&r.name).cloned())
-                })
-                .or_else(|| e.country.clone())
-                .unwrap_or_else(|| e.id.clone()),
-            _ => e.country.clone().unwrap_or_else(|| e.id.clone()),
+                .and_then(|r| r.country.as_deref().or_else(|| self.role_country.get(&r.name).map(String::as_str)))
+                .or(e.country.as_deref())
+                .unwrap_or(&e.id),
+            _ => e.country.as_deref().unwrap_or(&e.id),
         }
     }
 
@@ -529,7 +527,7 @@ impl EventCoder {
         let title = doc.title.clone().unwrap_or_else(|| seg.sentences.first().map_or(String::new(), |&(a, b)| text[a..b].to_string()));
         let signatories: Option<Vec<EntityId>> = if title.contains("联合声明") {
             let mut ids: Vec<EntityId> = Vec::new();
-            let mut seen: BTreeSet<String> = BTreeSet::new();
+            let mut seen: BTreeSet<&str> = BTreeSet::new();
             for g in groups.first().into_iter().flatten().filter(|g| !g.modifier) {
                 for &id in &g.ids {
                     if seen.insert(self.country_of(dicts, id, date)) {
@@ -605,7 +603,7 @@ impl EventCoder {
             let speaker = self.speaker(dicts, text, seg, speakers, turn);
             let acting = voice_here.clone().or_else(|| voice.clone()).or_else(|| speaker.clone()).or_else(|| doc_voice.clone());
             let sg = self.sentence_groups(dicts, text, &groups, si, ss, se, acting.as_deref(), signatories.as_deref(), date);
-            let mut keys: BTreeSet<(String, bool, Vec<String>, Vec<String>)> = BTreeSet::new();
+            let mut keys: BTreeSet<(&str, bool, Vec<&str>, Vec<&str>)> = BTreeSet::new();
             let mut covered_until = 0;
             let first_event = events.len();
             // Events of a need-future cue with no counterpart of its own (我愿同普京总统…，拓展合作).
@@ -650,9 +648,9 @@ impl EventCoder {
                     continue;
                 };
                 let (src, rec, mut context) = ev;
-                let sc: BTreeSet<String> = src.iter().map(|&i| self.country_of(dicts, i, date)).collect();
-                let rc: BTreeSet<String> = rec.iter().map(|&i| self.country_of(dicts, i, date)).collect();
-                let key = (cue.kind.to_string(), context.iter().any(|c| c == "negation"), sc.iter().cloned().collect::<Vec<_>>(), rc.iter().cloned().collect::<Vec<_>>());
+                let sc: BTreeSet<&str> = src.iter().map(|&i| self.country_of(dicts, i, date)).collect();
+                let rc: BTreeSet<&str> = rec.iter().map(|&i| self.country_of(dicts, i, date)).collect();
+                let key = (&*cue.kind, context.iter().any(|c| c == "negation"), sc.into_iter().collect::<Vec<_>>(), rc.into_iter().collect::<Vec<_>>());
                 if !keys.insert(key) {
                     continue;
                 }
@@ -667,8 +665,8 @@ impl EventCoder {
                     let mut out: Vec<String> = Vec::new();
                     for &i in v {
                         let c = self.country_of(dicts, i, date);
-                        if !out.contains(&c) {
-                            out.push(c);
+                        if !out.iter().any(|o| o == c) {
+                            out.push(c.to_string());
                         }
                     }
                     out
@@ -855,7 +853,7 @@ impl EventCoder {
             let gs: Vec<&Group> = gs.collect();
             for states_only in [true, false] {
                 let mut ids: Vec<EntityId> = Vec::new();
-                let mut seen: BTreeSet<String> = BTreeSet::new();
+                let mut seen: BTreeSet<&str> = BTreeSet::new();
                 for g in &gs {
                     for &id in &g.ids {
                         let k = dicts.entity(id).kind;
@@ -1021,7 +1019,7 @@ impl EventCoder {
                     Some(g) => g.ids.clone(),
                     None => subject.filter(|g| g.end <= pa).map(|g| g.ids.clone()).or_else(|| acting.map(<[EntityId]>::to_vec)).unwrap_or_default(),
                 };
-                let src_c: BTreeSet<String> = agent.ids.iter().map(|&i| self.country_of(dicts, i, date)).collect();
+                let src_c: BTreeSet<&str> = agent.ids.iter().map(|&i| self.country_of(dicts, i, date)).collect();
                 let recipient: Vec<EntityId> = recipient.into_iter().filter(|&i| !src_c.contains(&self.country_of(dicts, i, date))).collect();
                 if recipient.is_empty() {
                     return None;
@@ -1039,7 +1037,7 @@ impl EventCoder {
             }
             if let Some(g) = subject {
                 let gc = g.countries(self, dicts, date);
-                let ac: BTreeSet<String> = acting.unwrap_or_default().iter().map(|&i| self.country_of(dicts, i, date)).collect();
+                let ac: BTreeSet<&str> = acting.unwrap_or_default().iter().map(|&i| self.country_of(dicts, i, date)).collect();
                 if gc.len() == 1 && !gc.is_subset(&ac) && has_modal(&text[g.end.max(clause_start)..cs]) {
                     return None;
                 }
@@ -1056,7 +1054,7 @@ impl EventCoder {
             None => acting?.to_vec(),
         };
         let from = subject.map_or(clause_start, |g| g.end);
-        let src_c: BTreeSet<String> = source.iter().map(|&i| self.country_of(dicts, i, date)).collect();
+        let src_c: BTreeSet<&str> = source.iter().map(|&i| self.country_of(dicts, i, date)).collect();
         let other = |g: &&Group| {
             let c = g.countries(self, dicts, date);
             !c.is_subset(&src_c) && !std::ptr::eq(*g, subject.map_or(std::ptr::null(), |s| s as *const Group))
@@ -1120,7 +1118,7 @@ impl EventCoder {
         // the visitor is the actor the clause describes.
         if cue.args == Args::Visit && cue.text.contains('华') {
             let chn = dicts.lookup("CHN");
-            let is_chn = |g: &Group| g.countries(self, dicts, date).iter().all(|c| c == "CHN");
+            let is_chn = |g: &Group| g.countries(self, dicts, date).iter().all(|c| *c == "CHN");
             if let Some(d) = text[ce..clause_end].find('的') {
                 if let Some(g) = sg.iter().filter(actor).find(|g| g.start >= ce + d && g.end <= clause_end && !is_chn(g)) {
                     source = g.ids.clone();
@@ -1180,7 +1178,7 @@ impl EventCoder {
         // a counterpart, named or not (与周边国家携手), joint sources (中俄双方将加强协作), or
         // ties as its object (巩固拓展全球伙伴关系网络); 全面深化改革 is no act toward anyone.
         if cue.need_future && recipient.is_empty() {
-            let sc: BTreeSet<String> = source.iter().map(|&i| self.country_of(dicts, i, date)).collect();
+            let sc: BTreeSet<&str> = source.iter().map(|&i| self.country_of(dicts, i, date)).collect();
             let partner = text[clause_start..cs].contains(['同', '与', '跟']);
             let ties = TIES_WORDS.is_match(&text[ce..clause_end]);
             if sc.len() < 2 && !partner && !ties {
