@@ -297,6 +297,10 @@ static MEETING_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| words(&["会见",
 /// list order and each word's in text order: what `match_indices` over the list gives (no
 /// word of these lists overlaps itself).
 fn occurrences(ac: &AhoCorasick, s: &str) -> Vec<(usize, usize)> {
+    // Most sentences hold none: is_match has the prefilter the overlapping search lacks.
+    if !ac.is_match(s) {
+        return Vec::new();
+    }
     let mut found: Vec<(usize, usize)> = ac.find_overlapping_iter(s).map(|m| (m.pattern().as_usize(), m.start())).collect();
     found.sort_unstable();
     found
