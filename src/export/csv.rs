@@ -7,6 +7,7 @@
 //! cells are empty strings (read with `keep_default_na=False` to keep them so in pandas). The
 //! stamp is in the sidecar `run.json`.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use petgraph::visit::EdgeRef;
@@ -14,18 +15,22 @@ use petgraph::visit::EdgeRef;
 use super::float;
 use crate::graph::CoGraph;
 
-/// One field, quoted when RFC 4180 needs it.
-pub fn field(s: &str) -> String {
+/// One field, quoted when RFC 4180 needs it (borrowed as it is when not).
+pub fn field(s: &str) -> Cow<'_, str> {
     if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+        Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
     } else {
-        s.to_string()
+        Cow::Borrowed(s)
     }
 }
 
 fn row(w: &mut dyn Write, cells: &[&str]) -> io::Result<()> {
-    let line: Vec<String> = cells.iter().map(|c| field(c)).collect();
-    w.write_all(line.join(",").as_bytes())?;
+    for (i, c) in cells.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        w.write_all(field(c).as_bytes())?;
+    }
     w.write_all(b"\r\n")
 }
 
