@@ -2,11 +2,15 @@
 # Whole-corpus benchmark: `diplograph extract` at -j 1 and -j N against the bare aho-corasick
 # DFA + figure-regex scan (../shared/tools/acscan) over the same bytes, in the same run, and
 # peak memory for the corpus and for the corpus repeated 8 times (as distinct document ids).
-#   benches/corpus.sh [CORPUS_DIR] [RUNS]        (default ../shared/corpus/zh, 3 runs)
+# Last, one document of BIG_MB megabytes with no line break (the corpus's texts joined, line
+# breaks removed): processed, not rejected, its peak memory printed.
+#   benches/corpus.sh [CORPUS_DIR] [RUNS] [BIG_MB]   (default ../shared/corpus/zh, 3 runs, 200 MB;
+#                                                     BIG_MB 0 skips it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus="${1:-../shared/corpus/zh}"
 runs="${2:-3}"
+big_mb="${3:-200}"
 threads="$(nproc)"
 cargo build --release -q
 bin=target/release/diplograph
@@ -27,7 +31,8 @@ measure() {
 }
 
 echo "== -j 1";          measure 1 "$corpus"
-echo "== -j $threads";   measure "$threads" "$corpus"
+echo "== -j $threads";   line="$(measure "$threads" "$corpus")"; echo "$line"
+peak1="$(grep -o 'peak RSS [0-9]*' <<<"$line" | grep -o '[0-9]*$')"
 
 echo "== corpus x8 (memory must stay near the single corpus's)"
 big="$out/x8"
@@ -35,4 +40,25 @@ mkdir -p "$big"
 for i in $(seq 8); do
   for f in "$corpus"/*.txt; do b="$(basename "$f" .txt)"; ln -s "$(realpath "$f")" "$big/$b-r$i.txt"; done
 done
-"$bin" extract "$big" -o "$out/o8" -j "$threads" 2>&1 >/dev/null | grep '^documents'
+line="$("$bin" extract "$big" -o "$out/o8" -j "$threads" 2>&1 >/dev/null | grep '^documents')"; echo "$line"
+peak8="$(grep -o 'peak RSS [0-9]*' <<<"$line" | grep -o '[0-9]*$')"
+echo "peak RSS corpus x8 / corpus at -j $threads: $peak8 / $peak1 MB = +$(( (peak8 - peak1) * 100 / peak1 )) %"
+
+if [ "$big_mb" -gt 0 ]; then
+  echo "== one document of $big_mb MB, no line break"
+  mkdir -p "$out/one"
+  python3 - "$corpus" "$out/one/one-line.txt" "$big_mb" <<'PY'
+import glob, sys
+corpus, path, mb = sys.argv[1], sys.argv[2], int(sys.argv[3])
+texts = [open(f, encoding="utf-8").read().replace("\r", "").replace("\n", "") for f in sorted(glob.glob(corpus + "/*.txt"))]
+with open(path, "w", encoding="utf-8") as out:
+    written = 0
+    while written < mb * 1_000_000:
+        for t in texts:
+            out.write(t)
+            written += len(t.encode())
+            if written >= mb * 1_000_000:
+                break
+PY
+  "$bin" extract "$out/one/one-line.txt" -o "$out/o1" -j "$threads" 2>&1 >/dev/null | grep '^documents'
+fi
