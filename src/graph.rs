@@ -275,7 +275,7 @@ pub fn build(dicts: &Dictionaries, totals: &Totals, stamp: Stamp, cfg: &GraphCon
     let mut edges: Vec<(NodeIndex, NodeIndex, Edge)> = Vec::new();
     for ((a, b), t) in &totals.edges {
         let (Some(&x), Some(&y)) = (index.get(a), index.get(b)) else { continue };
-        let m = totals.measures(a, b);
+        let m = totals.measures_of(a, b, t.windows);
         let (raw, mapped) = match cfg.weight {
             WeightBy::Windows => (t.windows as f64, t.windows as f64),
             WeightBy::Pmi => (m.pmi, m.pmi.exp()),
