@@ -36,6 +36,7 @@ pub mod segment;
 pub mod tag;
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

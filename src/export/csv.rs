@@ -24,7 +24,7 @@ pub fn field(s: &str) -> Cow<'_, str> {
     }
 }
 
-fn row(w: &mut dyn Write, cells: &[&str]) -> io::Result<()> {
+fn row(w: &mut impl Write, cells: &[&str]) -> io::Result<()> {
     for (i, c) in cells.iter().enumerate() {
         if i > 0 {
             w.write_all(b",")?;
@@ -35,7 +35,7 @@ fn row(w: &mut dyn Write, cells: &[&str]) -> io::Result<()> {
 }
 
 /// Writes `nodes.csv`.
-pub fn nodes(w: &mut dyn Write, g: &CoGraph) -> io::Result<()> {
+pub fn nodes(w: &mut impl Write, g: &CoGraph) -> io::Result<()> {
     let header: Vec<&str> = ["Id", "Label"].into_iter().chain(crate::graph::Node::ATTRIBUTES).chain(["x", "y"]).collect();
     row(w, &header)?;
     for n in g.graph.node_weights() {
@@ -52,7 +52,7 @@ pub fn nodes(w: &mut dyn Write, g: &CoGraph) -> io::Result<()> {
 }
 
 /// Writes `edges.csv`.
-pub fn edges(w: &mut dyn Write, g: &CoGraph) -> io::Result<()> {
+pub fn edges(w: &mut impl Write, g: &CoGraph) -> io::Result<()> {
     row(w, &["Source", "Target", "Type", "Id", "Weight", "windows", "documents", "pmi", "npmi", "jaccard", "first", "last", "evidence"])?;
     for (i, e) in g.graph.edge_references().enumerate() {
         let x = e.weight();

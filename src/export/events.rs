@@ -202,7 +202,7 @@ impl fmt::Display for EventGraphMl<'_> {
 
 /// Writes `dyads.csv`: one row per month and directed country pair, with the events, then the
 /// counts per PLOVER type and per quad category.
-pub fn write_dyads(w: &mut dyn Write, agg: &EventAgg) -> std::io::Result<()> {
+pub fn write_dyads(w: &mut impl Write, agg: &EventAgg) -> std::io::Result<()> {
     write!(w, "month,source,recipient,events")?;
     for name in TYPES.iter().map(|(t, _)| *t).chain(QUADS) {
         write!(w, ",{name}")?;

@@ -31,7 +31,7 @@ struct Line<'a> {
 }
 
 /// Writes `evidence.jsonl`.
-pub fn write(w: &mut dyn Write, g: &CoGraph) -> io::Result<()> {
+pub fn write(w: &mut impl Write, g: &CoGraph) -> io::Result<()> {
     for (i, e) in g.graph.edge_references().enumerate() {
         let line = Line {
             id: format!("e{i}"),

@@ -71,7 +71,7 @@ struct Doc<'a> {
 }
 
 /// Writes the node-link document.
-pub fn write_node_link(w: &mut dyn std::io::Write, g: &CoGraph) -> std::io::Result<()> {
+pub fn write_node_link(w: &mut impl std::io::Write, g: &CoGraph) -> std::io::Result<()> {
     let nodes = g
         .graph
         .node_weights()
