@@ -20,7 +20,12 @@ fn main() {
     let cfg = Config::default();
     let started = Instant::now();
     let pipeline = Pipeline::new(&cfg).expect("the default dictionaries load");
-    eprintln!("setup      {:.3} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "setup      {:.3} s  ({} automaton patterns, {} event cues)",
+        started.elapsed().as_secs_f64(),
+        pipeline.tagger.pattern_count(),
+        pipeline.events.cue_count()
+    );
     let started = Instant::now();
     let docs: Vec<_> = corpus(&[dir.into()]).filter_map(Result::ok).collect();
     let mb = docs.iter().map(|d| d.bytes).sum::<usize>() as f64 / 1e6;
