@@ -68,6 +68,75 @@ fn output_is_identical_whatever_the_thread_count() {
     }
 }
 
+const ALL_FILES: [&str; 12] = [
+    "mentions.jsonl",
+    "events.jsonl",
+    "graph.graphml",
+    "graph.gexf",
+    "graph.json",
+    "nodes.csv",
+    "edges.csv",
+    "evidence.jsonl",
+    "run.json",
+    "report.html",
+    "events.graphml",
+    "dyads.csv",
+];
+
+fn same_outputs(a: &Path, b: &Path, what: &str) {
+    for f in ALL_FILES {
+        let (x, y) = (std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap());
+        assert!(x == y, "{f} differs: {what}");
+    }
+}
+
+/// The whole corpus runs as several batches, each read and folded while the next is
+/// processed: the sample (one batch) does not exercise that.
+#[test]
+fn whole_corpus_is_identical_whatever_the_thread_count() {
+    let corpus = PathBuf::from("../shared/corpus/zh");
+    if !corpus.is_dir() {
+        assert!(std::env::var("CI").is_err(), "../shared/corpus/zh missing in CI");
+        eprintln!("skipped: ../shared/corpus/zh not present");
+        return;
+    }
+    let (a, b) = (tempdir("corpus-j1"), tempdir("corpus-j2"));
+    assert!(extract(&[corpus.to_str().unwrap(), "-j", "1"], &a).status.success());
+    assert!(extract(&[corpus.to_str().unwrap(), "-j", "2"], &b).status.success());
+    same_outputs(&a, &b, "corpus/zh at -j 1 and -j 2");
+    let lines = std::fs::read_to_string(a.join("mentions.jsonl")).unwrap().lines().count();
+    assert!(lines > 200_000, "only {lines} mentions in corpus/zh");
+}
+
+/// A document over 4 MB has its lines written straight into the files rather than rendered
+/// in memory first; they must be the same lines.
+#[test]
+fn a_large_one_line_document_writes_the_lines_it_would_render() {
+    let sample: String = ["2019-02-16_merkel-meets-yang-jiechi.txt", "2024-03-07_wang-yi-press-conference.txt"]
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(Path::new("tests/fixtures/sample").join(f)).ok())
+        .collect::<String>()
+        .replace(['\r', '\n'], "");
+    assert!(!sample.is_empty(), "sample texts missing");
+    let text = sample.repeat((5 << 20) / sample.len() + 1);
+    let dir = tempdir("large-in");
+    let input = dir.join("2024-03-07_large.txt");
+    std::fs::write(&input, &text).unwrap();
+    let out = tempdir("large-out");
+    let o = extract(&[input.to_str().unwrap(), "-j", "2"], &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let pipeline = diplograph::Pipeline::new(&diplograph::Config::default()).unwrap();
+    let doc = diplograph::read::corpus(&[input]).next().unwrap().unwrap();
+    let p = pipeline.process(&doc);
+    let (mut mentions, mut events) = (Vec::new(), Vec::new());
+    diplograph::export::mentions::write(&mut mentions, &pipeline.dicts, &p.id, p.encoding, &p.mentions, &p.speakers).unwrap();
+    diplograph::event::write(&mut events, &p.id, &p.events).unwrap();
+    assert!(p.mentions.len() > 50_000, "only {} mentions", p.mentions.len());
+    assert!(std::fs::read(out.join("mentions.jsonl")).unwrap() == mentions, "mentions.jsonl differs from the rendered lines");
+    assert!(std::fs::read(out.join("events.jsonl")).unwrap() == events, "events.jsonl differs from the rendered lines");
+}
+
 #[test]
 fn graph_files_load_in_the_graph_clients() {
     let Some(shared) = shared() else {
