@@ -170,10 +170,10 @@ pub fn count(dicts: &Dictionaries, doc: &Document, norm: &Normalized, seg: &Segm
     count_with(dicts, doc, norm, seg, mentions, cfg, None)
 }
 
-/// [`count`], leaving out the evidence of pairs that `settled` says the documents already
-/// counted hold K evidence sentences for, all from documents before this one: they could never
-/// be among the first K, so rendering them was only memory and time (it was the largest live
-/// share of a run's heap).
+/// [`count`], leaving out the evidence of pairs for which `so_far` (the totals of the
+/// documents already counted) holds K evidence sentences that all come before this document:
+/// they could never be among the first K, so rendering them was only memory and time (it was
+/// the largest live share of a run's heap).
 pub fn count_with(
     dicts: &Dictionaries,
     doc: &Document,
@@ -181,7 +181,7 @@ pub fn count_with(
     seg: &Segments,
     mentions: &[Mention],
     cfg: &CooccurConfig,
-    settled: Option<&Settled>,
+    so_far: Option<&Totals>,
 ) -> DocCounts {
     let mut out = DocCounts { date: doc.date.clone(), ..DocCounts::default() };
     // window → node → sentence of its first mention in the window
@@ -211,7 +211,7 @@ pub fn count_with(
         for (i, (a, sa)) in ids.iter().enumerate() {
             for (b, sb) in &ids[i + 1..] {
                 let key = ((*a).clone(), (*b).clone());
-                let settled = settled.is_some_and(|s| s.covers(&key, &doc.id));
+                let settled = so_far.is_some_and(|t| t.evidence_settled(&key, &doc.id));
                 let e = out.edges.entry(key).or_default();
                 e.windows += 1;
                 if e.evidence.len() < cfg.evidence && !settled {
@@ -301,28 +301,6 @@ pub struct Measures {
     pub jaccard: f64,
 }
 
-/// The pairs whose first K evidence sentences are settled: for each, the id of the document of
-/// its K-th in the totals when it got there. A document whose id sorts after that one can add
-/// no evidence to the pair. (The K-th can only move to an earlier document later on, so an
-/// entry errs on the side of rendering evidence, never of losing it.) Kept apart from the
-/// totals so that the workers read it while the totals are being added to.
-#[derive(Clone, Debug, Default)]
-pub struct Settled {
-    last: HashMap<(String, String), String>,
-}
-
-impl Settled {
-    /// Is `pair`'s evidence settled before document `doc`?
-    pub fn covers(&self, pair: &(String, String), doc: &str) -> bool {
-        self.last.get(pair).is_some_and(|l| l.as_str() < doc)
-    }
-
-    /// Adds pairs found settled by [`Totals::merge_settling`].
-    pub fn extend(&mut self, pairs: Vec<((String, String), String)>) {
-        self.last.extend(pairs);
-    }
-}
-
 /// Counts summed over documents.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Totals {
@@ -357,19 +335,12 @@ impl Totals {
         Totals { evidence, ..Totals::default() }
     }
 
-    /// [`Totals::merge`], returning the pairs of `later` that now hold K evidence sentences and
-    /// are not yet in `settled`, each with the document id of its K-th.
-    pub fn merge_settling(&mut self, later: Totals, settled: &Settled) -> Vec<((String, String), String)> {
-        let pairs: Vec<(String, String)> = later.edges.keys().filter(|p| !settled.last.contains_key(*p)).cloned().collect();
-        self.merge(later);
-        pairs
-            .into_iter()
-            .filter_map(|p| {
-                let t = &self.edges[&p];
-                let last = t.evidence.last().filter(|_| t.evidence.len() >= self.evidence)?.doc.to_string();
-                Some((p, last))
-            })
-            .collect()
+    /// Can no later document's evidence enter this pair's first K? True when it holds K and
+    /// the last of them comes from a document whose id sorts before `doc`.
+    pub fn evidence_settled(&self, pair: &(String, String), doc: &str) -> bool {
+        self.edges.get(pair).is_some_and(|t| {
+            t.evidence.len() >= self.evidence && t.evidence.last().is_some_and(|l| &*l.doc < doc)
+        })
     }
 
     /// Adds one document's counts, in any order.

@@ -217,9 +217,9 @@ impl Pipeline {
         self.process_with(doc, None)
     }
 
-    /// [`Pipeline::process`], skipping evidence that the documents counted so far have settled
+    /// [`Pipeline::process`], skipping evidence that the corpus totals so far have settled
     /// (see [`cooccur::count_with`]); the outputs are the same.
-    pub fn process_with(&self, doc: &Document, settled: Option<&cooccur::Settled>) -> Processed {
+    pub fn process_with(&self, doc: &Document, so_far: Option<&Totals>) -> Processed {
         let norm = normalize::normalize(&doc.text, &self.cfg.normalize);
         let seg = self.segmenter.segment(&norm);
         let mentions = {
@@ -229,7 +229,7 @@ impl Pipeline {
             resolve::resolve(&self.dicts, doc, &norm, &seg, &tagged)
         };
         let speakers = resolve::speakers(&self.dicts, &norm, &seg, &mentions);
-        let counts = cooccur::count_with(&self.dicts, doc, &norm, &seg, &mentions, &self.cfg.cooccur, settled);
+        let counts = cooccur::count_with(&self.dicts, doc, &norm, &seg, &mentions, &self.cfg.cooccur, so_far);
         let events = self.events.code(&self.dicts, doc, &norm, &seg, &mentions, &speakers);
         Processed { id: doc.id.clone(), bytes: doc.bytes, mentions, speakers, counts, events, encoding: doc.encoding }
     }
@@ -273,35 +273,29 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
     report.expected_bytes = corpus.total_bytes();
     let mut corpus = corpus.peekable();
     // A pipeline of batches: while the workers process one batch, one task reads the next and
-    // folds the results of the one before into the totals (JSON lines out, counts summed), so
-    // that reading and the serial bookkeeping no longer leave the other threads idle. The
-    // workers read only the settled pairs, which grow between batches.
-    let mut settled = cooccur::Settled::default();
+    // folds the results of the one before (JSON lines out, counts summed), so that reading and
+    // the serial bookkeeping no longer leave the other threads idle.
     let mut next = next_batch(&mut corpus, cfg, &mut seen_ids, &mut report);
     let mut done: Option<Vec<Done>> = None;
     while !next.is_empty() || done.is_some() {
         let batch = std::mem::take(&mut next);
-        let had_results = done.is_some();
         // The side task goes first on this thread (with one thread, the batch before is
         // folded and freed before the next is processed); other threads take up the batch.
         let (side, results) = pool.install(|| {
             rayon::join(
                 || -> Result<_, Error> {
-                    let newly = match done.take() {
-                        Some(results) => {
-                            let folded = fold_batch(results, &pipeline.dicts, cfg, &mut lines, &mut event_agg, &mut report)?;
-                            totals.merge_settling(folded, &settled)
-                        }
-                        None => Vec::new(),
+                    let folded = match done.take() {
+                        Some(results) => Some(fold_batch(results, &pipeline.dicts, cfg, &mut lines, &mut event_agg, &mut report)?),
+                        None => None,
                     };
-                    Ok((newly, next_batch(&mut corpus, cfg, &mut seen_ids, &mut report)))
+                    Ok((folded, next_batch(&mut corpus, cfg, &mut seen_ids, &mut report)))
                 },
-                || process_batch(&pipeline, &batch, &settled),
+                || process_batch(&pipeline, &batch, &totals),
             )
         });
-        let (newly, read) = side?;
-        settled.extend(newly);
-        if had_results {
+        let (folded, read) = side?;
+        if let Some(t) = folded {
+            totals.merge(t);
             report.seconds = started.elapsed().as_secs_f64();
             progress(&report);
         }
@@ -392,11 +386,11 @@ type Done = (Processed, Option<(Vec<u8>, Vec<u8>)>);
 
 /// Every per-document stage over a batch, in parallel; each worker also renders its
 /// document's JSON lines, so the task that writes them in order only copies bytes.
-fn process_batch(pipeline: &Pipeline, batch: &[Document], settled: &cooccur::Settled) -> Vec<Done> {
+fn process_batch(pipeline: &Pipeline, batch: &[Document], so_far: &Totals) -> Vec<Done> {
     batch
         .par_iter()
         .map(|d| {
-            let p = pipeline.process_with(d, Some(settled));
+            let p = pipeline.process_with(d, Some(so_far));
             if p.bytes > RENDER_IN_MEMORY_BYTES {
                 return (p, None);
             }
