@@ -241,9 +241,11 @@ impl Pipeline {
 }
 
 /// Documents per parallel batch: enough to keep every thread busy, few enough that memory
-/// stays bounded by the batch, not the corpus.
+/// stays bounded by the batch, not the corpus. The byte bound is the one that holds memory
+/// steady: with only a document bound, a batch of large documents (the corpus repeated, its
+/// copies side by side) held twice the text of an average one.
 const BATCH_DOCS: usize = 512;
-const BATCH_BYTES: usize = 32 << 20;
+const BATCH_BYTES: usize = 4 << 20;
 
 /// Runs every stage over the corpus and writes the outputs into `cfg.output` (or, with
 /// `cfg.partial`, a partial result for [`merge`]). The JSON Lines files list documents in
