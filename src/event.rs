@@ -654,7 +654,7 @@ impl EventCoder {
                 let (src, rec, mut context) = ev;
                 let sc: BTreeSet<&str> = src.iter().map(|&i| self.country_of(dicts, i, date)).collect();
                 let rc: BTreeSet<&str> = rec.iter().map(|&i| self.country_of(dicts, i, date)).collect();
-                let key = (&*cue.kind, context.iter().any(|c| c == "negation"), sc.into_iter().collect::<Vec<_>>(), rc.into_iter().collect::<Vec<_>>());
+                let key = (cue.kind, context.iter().any(|c| c == "negation"), sc.into_iter().collect::<Vec<_>>(), rc.into_iter().collect::<Vec<_>>());
                 if !keys.insert(key) {
                     continue;
                 }
@@ -978,9 +978,9 @@ impl EventCoder {
         }
         let in_clause = |g: &&Group| g.start >= clause_start && g.end <= cs && !in_scene(g);
         let subject: Option<&Group> = if cue.args == Args::Intrans {
-            sg.iter().filter(actor).filter(in_clause).last()
+            sg.iter().filter(actor).filter(in_clause).next_back()
         } else {
-            sg.iter().filter(actor).filter(in_clause).filter(|g| g.prep.is_none()).last().or_else(|| {
+            sg.iter().filter(actor).filter(in_clause).filter(|g| g.prep.is_none()).next_back().or_else(|| {
                 sg.iter()
                     .filter(actor)
                     .filter(|g| g.end <= clause_start && g.prep.is_none())
@@ -992,7 +992,7 @@ impl EventCoder {
                         pre.chars().all(|c| "但而并也还同时此外另外对此".contains(c))
                             || (pre.chars().count() <= 10 && TITLES.iter().any(|t| pre.ends_with(t)))
                     })
-                    .last()
+                    .next_back()
             })
         };
         // An act inside a clause of criticism (反对美国政府打压中国企业, 停止借台湾问题干涉中国内政):
@@ -1082,15 +1082,15 @@ impl EventCoder {
                 .filter(actor)
                 .filter(other)
                 .filter(|g| g.start >= from && g.end <= cs && g.prep.is_some_and(|p| "同与跟对向和为给".contains(p)) && !co_agent(g))
-                .last()
+                .next_back()
                 .or_else(|| {
                     // The object after the cue; a topic (就…, 涉…) is none.
                     sg.iter().filter(actor).filter(other).find(|g| g.start >= cs && g.end <= clause_end && !g.prep.is_some_and(|p| "于从据就涉借".contains(p)))
                 })
                 .or_else(|| if cue.args == Args::Say { sg.iter().filter(actor).filter(other).find(|g| g.start >= ce && g.end <= se) } else { None })
-                .or_else(|| sg.iter().filter(actor).filter(other).filter(|g| g.start >= from.min(cs) && g.end <= cs && g.prep.is_some_and(|p| "对向".contains(p))).last())
+                .or_else(|| sg.iter().filter(actor).filter(other).filter(|g| g.start >= from.min(cs) && g.end <= cs && g.prep.is_some_and(|p| "对向".contains(p))).next_back())
                 .or_else(|| {
-                    sg.iter().filter(actor).filter(other).filter(|g| g.start >= ss && g.end <= cs && g.prep.is_some_and(|p| "对向".contains(p))).last()
+                    sg.iter().filter(actor).filter(other).filter(|g| g.start >= ss && g.end <= cs && g.prep.is_some_and(|p| "对向".contains(p))).next_back()
                 });
         }
         if cue.args == Args::With {
