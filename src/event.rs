@@ -978,13 +978,13 @@ impl EventCoder {
         }
         let in_clause = |g: &&Group| g.start >= clause_start && g.end <= cs && !in_scene(g);
         let subject: Option<&Group> = if cue.args == Args::Intrans {
-            sg.iter().filter(actor).filter(in_clause).next_back()
+            sg.iter().filter(actor).rfind(in_clause)
         } else {
-            sg.iter().filter(actor).filter(in_clause).filter(|g| g.prep.is_none()).next_back().or_else(|| {
+            sg.iter().filter(actor).filter(in_clause).rfind(|g| g.prep.is_none()).or_else(|| {
                 sg.iter()
                     .filter(actor)
                     .filter(|g| g.end <= clause_start && g.prep.is_none())
-                    .filter(|g| {
+                    .rfind(|g| {
                         let before = &text[ss..g.start];
                         let pre = before.rfind(is_clause_sep).map_or(before, |p| &before[p..]);
                         let pre = pre.trim_start_matches(is_clause_sep).trim_start();
@@ -992,7 +992,6 @@ impl EventCoder {
                         pre.chars().all(|c| "但而并也还同时此外另外对此".contains(c))
                             || (pre.chars().count() <= 10 && TITLES.iter().any(|t| pre.ends_with(t)))
                     })
-                    .next_back()
             })
         };
         // An act inside a clause of criticism (反对美国政府打压中国企业, 停止借台湾问题干涉中国内政):
@@ -1081,16 +1080,15 @@ impl EventCoder {
                 .iter()
                 .filter(actor)
                 .filter(other)
-                .filter(|g| g.start >= from && g.end <= cs && g.prep.is_some_and(|p| "同与跟对向和为给".contains(p)) && !co_agent(g))
-                .next_back()
+                .rfind(|g| g.start >= from && g.end <= cs && g.prep.is_some_and(|p| "同与跟对向和为给".contains(p)) && !co_agent(g))
                 .or_else(|| {
                     // The object after the cue; a topic (就…, 涉…) is none.
                     sg.iter().filter(actor).filter(other).find(|g| g.start >= cs && g.end <= clause_end && !g.prep.is_some_and(|p| "于从据就涉借".contains(p)))
                 })
                 .or_else(|| if cue.args == Args::Say { sg.iter().filter(actor).filter(other).find(|g| g.start >= ce && g.end <= se) } else { None })
-                .or_else(|| sg.iter().filter(actor).filter(other).filter(|g| g.start >= from.min(cs) && g.end <= cs && g.prep.is_some_and(|p| "对向".contains(p))).next_back())
+                .or_else(|| sg.iter().filter(actor).filter(other).rfind(|g| g.start >= from.min(cs) && g.end <= cs && g.prep.is_some_and(|p| "对向".contains(p))))
                 .or_else(|| {
-                    sg.iter().filter(actor).filter(other).filter(|g| g.start >= ss && g.end <= cs && g.prep.is_some_and(|p| "对向".contains(p))).next_back()
+                    sg.iter().filter(actor).filter(other).rfind(|g| g.start >= ss && g.end <= cs && g.prep.is_some_and(|p| "对向".contains(p)))
                 });
         }
         if cue.args == Args::With {
