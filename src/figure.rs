@@ -368,6 +368,20 @@ struct Groups {
     noun: usize,
 }
 
+/// The spans of the groups of one match of the Chinese pattern that [`FigureFinder::zh_token`]
+/// reads.
+#[derive(Clone, Copy, Default)]
+struct ZhSpans {
+    pct: Option<(usize, usize)>,
+    vq: Option<(usize, usize)>,
+    ar: Option<(usize, usize)>,
+    cn: Option<(usize, usize)>,
+    v1: Option<(usize, usize)>,
+    m: Option<(usize, usize)>,
+    v2: Option<(usize, usize)>,
+    half: Option<(usize, usize)>,
+}
+
 /// Per-call state: the last explicit year and month seen, for implied ones.
 struct Ctx {
     doc_year: Option<i32>,
@@ -845,11 +859,38 @@ impl FigureFinder {
         let mut locs = self.zh.capture_locations();
         let mut pos = 0;
         while pos < text.len() {
-            let Some(m) = self.zh.captures_read_at(&mut locs, text, pos) else {
+            let Some(m) = self.zh.find_at(text, pos) else {
                 break;
             };
             pos = m.end().max(m.start() + 1);
-            if let Some(f) = self.zh_token(text, &locs, &mut ctx) {
+            // Two matches in three are one character (一 of 一道, 两 of 两国), which can only be
+            // the numeral group: its span is the match, with no capture engine run. Any other
+            // match is matched again for its groups, from where it starts.
+            let spans = match m.as_str().chars().next() {
+                Some(c) if c.len_utf8() == m.len() => {
+                    let span = Some((m.start(), m.end()));
+                    if c.is_ascii_digit() || ('０'..='９').contains(&c) {
+                        ZhSpans { ar: span, ..ZhSpans::default() }
+                    } else {
+                        ZhSpans { cn: span, ..ZhSpans::default() }
+                    }
+                }
+                _ => {
+                    self.zh.captures_read_at(&mut locs, text, m.start());
+                    let g = &self.g;
+                    ZhSpans {
+                        pct: locs.get(g.pct),
+                        vq: locs.get(g.vq),
+                        ar: locs.get(g.ar),
+                        cn: locs.get(g.cn),
+                        v1: locs.get(g.v1),
+                        m: locs.get(g.m),
+                        v2: locs.get(g.v2),
+                        half: locs.get(g.half),
+                    }
+                }
+            };
+            if let Some(f) = self.zh_token(text, &spans, &mut ctx) {
                 if zh.last().is_none_or(|l: &Figure| f.start >= l.end) {
                     pos = pos.max(f.end);
                     zh.push(f);
@@ -878,9 +919,8 @@ impl FigureFinder {
         out
     }
 
-    fn zh_token(&self, text: &str, locs: &CaptureLocations, ctx: &mut Ctx) -> Option<Figure> {
-        let g = &self.g;
-        if let Some((hs, he)) = locs.get(g.half) {
+    fn zh_token(&self, text: &str, spans: &ZhSpans, ctx: &mut Ctx) -> Option<Figure> {
+        if let Some((hs, he)) = spans.half {
             let h = &text[hs..he];
             let value = if h.ends_with("世纪") {
                 50.0
@@ -902,18 +942,18 @@ impl FigureFinder {
                 unit: "duration",
             });
         }
-        let (ns, ne, is_ar) = match (locs.get(g.ar), locs.get(g.cn)) {
+        let (ns, ne, is_ar) = match (spans.ar, spans.cn) {
             (Some((s, e)), _) => (s, e, true),
             (None, Some((s, e))) => (s, e, false),
             _ => return None,
         };
         let num = &text[ns..ne];
-        let pct = locs.get(g.pct);
-        let vq = locs.get(g.vq).map(|(s, e)| (s, &text[s..e]));
-        let v1 = locs.get(g.v1).map(|(s, e)| &text[s..e]);
-        let mult_s = locs.get(g.m).map(|(s, e)| &text[s..e]);
-        let v2 = locs.get(g.v2).is_some();
-        let tok_end = [locs.get(g.v2), locs.get(g.m), locs.get(g.v1)]
+        let pct = spans.pct;
+        let vq = spans.vq.map(|(s, e)| (s, &text[s..e]));
+        let v1 = spans.v1.map(|(s, e)| &text[s..e]);
+        let mult_s = spans.m.map(|(s, e)| &text[s..e]);
+        let v2 = spans.v2.is_some();
+        let tok_end = [spans.v2, spans.m, spans.v1]
             .iter()
             .flatten()
             .map(|&(_, e)| e)
@@ -956,7 +996,7 @@ impl FigureFinder {
         // 5亿千瓦: the multiplier run must not eat the 千 of 千瓦/千米/千克
         let mut mult_s = mult_s;
         let mut tok_end = tok_end;
-        if let Some((ms, me)) = locs.get(g.m) {
+        if let Some((ms, me)) = spans.m {
             if tok_end == me
                 && text[..me].ends_with('千')
                 && matches!(next_char(text, me), Some('瓦' | '米' | '克'))
