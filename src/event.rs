@@ -445,7 +445,7 @@ impl EventCoder {
                     .ascii_case_insensitive(true)
                     // A DFA: the cue scan runs over every byte of every document, and the
                     // default contiguous NFA took twice as long for ~200 heads.
-                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&heads)
                     .map_err(|e| Error::Automaton(e.to_string()))?,
             )

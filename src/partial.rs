@@ -420,7 +420,6 @@ impl Spool {
     }
 }
 
-
 /// A spool's writer that counts the bytes through it.
 pub struct Counted<'a> {
     inner: &'a mut BufWriter<File>,

@@ -75,7 +75,7 @@ pub const GRAPH_FILES: [&str; 8] =
 
 /// Writes every export of the graph into `dir`; returns the paths written.
 pub fn write_graph(dir: &Path, g: &CoGraph, summary: &report::Summary) -> Result<Vec<PathBuf>, Error> {
-    let json_line = |w: &mut std::io::BufWriter<std::fs::File>, v: &serde_json::Value| -> std::io::Result<()> {
+    let json_line = |w: &mut FileWriter, v: &serde_json::Value| -> std::io::Result<()> {
         serde_json::to_writer(&mut *w, v)?;
         w.write_all(b"\n")
     };
@@ -96,11 +96,15 @@ pub fn write_graph(dir: &Path, g: &CoGraph, summary: &report::Summary) -> Result
     jobs.par_iter().map(|job| job()).collect()
 }
 
+/// The writer every export writes into: the concrete buffered file, so that serializers
+/// writing small pieces make no virtual call per piece.
+pub type FileWriter = std::io::BufWriter<std::fs::File>;
+
 /// An output file being written: a temporary file beside its final path.
 pub struct Output {
     tmp: tempfile::NamedTempFile,
     path: PathBuf,
-    writer: Option<std::io::BufWriter<std::fs::File>>,
+    writer: Option<FileWriter>,
 }
 
 impl Output {
@@ -116,7 +120,7 @@ impl Output {
     }
 
     /// The writer.
-    pub fn writer(&mut self) -> &mut std::io::BufWriter<std::fs::File> {
+    pub fn writer(&mut self) -> &mut FileWriter {
         self.writer.as_mut().expect("output already finished")
     }
 
@@ -132,9 +136,8 @@ impl Output {
     }
 }
 
-/// Writes a whole file atomically. (The writer is the concrete buffered file, so that
-/// serializers writing small pieces into it make no virtual call per piece.)
-pub fn write_file(dir: &Path, name: &str, f: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>) -> Result<PathBuf, Error> {
+/// Writes a whole file atomically.
+pub fn write_file(dir: &Path, name: &str, f: impl FnOnce(&mut FileWriter) -> std::io::Result<()>) -> Result<PathBuf, Error> {
     let mut out = Output::create(dir, name)?;
     let path = dir.join(name);
     f(out.writer()).map_err(|e| Error::io(&path, e))?;
