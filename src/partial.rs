@@ -382,7 +382,7 @@ struct Spool {
 impl Spool {
     fn create(dir: &Path, name: &'static str) -> Result<Spool, Error> {
         let path = dir.join(name);
-        let tmp = tempfile::Builder::new().prefix(&format!(".{name}.")).tempfile_in(dir).map_err(|e| Error::io(&path, e))?;
+        let tmp = crate::export::temp_beside(dir, name).map_err(|e| Error::io(&path, e))?;
         let file = tmp.as_file().try_clone().map_err(|e| Error::io(&path, e))?;
         Ok(Spool { name, tmp, writer: BufWriter::with_capacity(1 << 16, file), len: 0 })
     }

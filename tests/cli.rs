@@ -196,6 +196,31 @@ fn strict_writes_nothing_and_keeps_the_previous_output() {
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
 
+#[cfg(unix)]
+#[test]
+fn outputs_take_the_users_umask_not_the_temporary_files_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    for (umask, mode) in [("022", 0o644), ("027", 0o640)] {
+        let out = tempdir(&format!("umask{umask}"));
+        let o = Command::new("sh")
+            .arg("-c")
+            .arg(format!("umask {umask} && exec \"$0\" extract tests/fixtures/sample -o \"$1\" --quiet"))
+            .arg(env!("CARGO_BIN_EXE_diplograph"))
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut files = 0;
+        for entry in std::fs::read_dir(&out).unwrap() {
+            let entry = entry.unwrap();
+            let got = entry.metadata().unwrap().permissions().mode() & 0o777;
+            assert_eq!(got, mode, "{:?} under umask {umask}: {got:o}", entry.file_name());
+            files += 1;
+        }
+        assert!(files >= 12, "{files} files");
+    }
+}
+
 #[test]
 fn usage_errors_exit_2() {
     let out = tempdir("usage");

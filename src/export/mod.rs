@@ -100,6 +100,22 @@ pub fn write_graph(dir: &Path, g: &CoGraph, summary: &report::Summary) -> Result
 /// writing small pieces make no virtual call per piece.
 pub type FileWriter = std::io::BufWriter<std::fs::File>;
 
+/// A temporary file `dir/.name.XXXXXX` that will be renamed to `dir/name`. It is opened with
+/// mode 0666 so that the user's umask decides, as for any file a program creates: the
+/// temporary-file default of 0600 would survive the rename and hide the outputs from the
+/// user's group.
+pub(crate) fn temp_beside(dir: &Path, name: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
+}
+
 /// An output file being written: a temporary file beside its final path.
 pub struct Output {
     tmp: tempfile::NamedTempFile,
@@ -111,10 +127,7 @@ impl Output {
     /// Starts `dir/name`.
     pub fn create(dir: &Path, name: &str) -> Result<Output, Error> {
         let path = dir.join(name);
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .tempfile_in(dir)
-            .map_err(|e| Error::io(&path, e))?;
+        let tmp = temp_beside(dir, name).map_err(|e| Error::io(&path, e))?;
         let file = tmp.as_file().try_clone().map_err(|e| Error::io(&path, e))?;
         Ok(Output { tmp, path, writer: Some(std::io::BufWriter::with_capacity(1 << 16, file)) })
     }
