@@ -12,7 +12,7 @@ use std::io::{self, Write};
 
 use petgraph::visit::EdgeRef;
 
-use super::float;
+use super::{float, Rendered};
 use crate::graph::CoGraph;
 
 /// One field, quoted when RFC 4180 needs it (borrowed as it is when not).
@@ -25,13 +25,19 @@ pub fn field(s: &str) -> Cow<'_, str> {
 }
 
 fn row(w: &mut impl Write, cells: &[&str]) -> io::Result<()> {
+    cells_of(w, cells)?;
+    w.write_all(b"\r\n")
+}
+
+/// The cells of a row, without its line end.
+fn cells_of(w: &mut impl Write, cells: &[&str]) -> io::Result<()> {
     for (i, c) in cells.iter().enumerate() {
         if i > 0 {
             w.write_all(b",")?;
         }
         w.write_all(field(c).as_bytes())?;
     }
-    w.write_all(b"\r\n")
+    Ok(())
 }
 
 /// Writes `nodes.csv`.
@@ -54,9 +60,10 @@ pub fn nodes(w: &mut impl Write, g: &CoGraph) -> io::Result<()> {
 /// Writes `edges.csv`.
 pub fn edges(w: &mut impl Write, g: &CoGraph) -> io::Result<()> {
     row(w, &["Source", "Target", "Type", "Id", "Weight", "windows", "documents", "pmi", "npmi", "jaccard", "first", "last", "evidence"])?;
+    let evidence = Rendered::first_evidence(g, |s| field(s).into_owned());
     for (i, e) in g.graph.edge_references().enumerate() {
         let x = e.weight();
-        row(
+        cells_of(
             w,
             &[
                 &g.graph[e.source()].id,
@@ -71,9 +78,14 @@ pub fn edges(w: &mut impl Write, g: &CoGraph) -> io::Result<()> {
                 &float(x.jaccard),
                 x.first.as_deref().unwrap_or(""),
                 x.last.as_deref().unwrap_or(""),
-                x.evidence.first().map_or("", |v| &*v.text),
             ],
         )?;
+        // The evidence cell, last, is quoted already.
+        w.write_all(b",")?;
+        if let Some(v) = x.evidence.first() {
+            w.write_all(evidence.get(&v.text).as_bytes())?;
+        }
+        w.write_all(b"\r\n")?;
     }
     Ok(())
 }

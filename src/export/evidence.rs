@@ -10,6 +10,7 @@ use std::io::{self, Write};
 
 use petgraph::visit::EdgeRef;
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use crate::graph::CoGraph;
 
@@ -19,7 +20,7 @@ struct Example<'a> {
     sentence: u32,
     start: usize,
     end: usize,
-    text: &'a str,
+    text: &'a RawValue,
 }
 
 #[derive(Serialize)]
@@ -32,6 +33,7 @@ struct Line<'a> {
 
 /// Writes `evidence.jsonl`.
 pub fn write(w: &mut impl Write, g: &CoGraph) -> io::Result<()> {
+    let texts = crate::export::Rendered::new(g.graph.edge_weights().flat_map(|w| w.evidence.iter().map(|v| &v.text)), crate::export::json_string);
     for (i, e) in g.graph.edge_references().enumerate() {
         let line = Line {
             id: format!("e{i}"),
@@ -41,7 +43,7 @@ pub fn write(w: &mut impl Write, g: &CoGraph) -> io::Result<()> {
                 .weight()
                 .evidence
                 .iter()
-                .map(|v| Example { doc: &v.doc, sentence: v.sentence, start: v.start, end: v.end, text: &v.text })
+                .map(|v| Example { doc: &v.doc, sentence: v.sentence, start: v.start, end: v.end, text: texts.get(&v.text) })
                 .collect(),
         };
         serde_json::to_writer(&mut *w, &line)?;

@@ -16,7 +16,7 @@ use std::fmt;
 
 use petgraph::visit::EdgeRef;
 
-use super::{float, Escaped};
+use super::{float, Escaped, Rendered};
 use crate::graph::{color, CoGraph};
 
 /// A GEXF view of a graph; `Display` writes the document.
@@ -133,6 +133,7 @@ impl fmt::Display for Gexf<'_> {
         }
         writeln!(f, "    </nodes>")?;
         writeln!(f, r#"    <edges count="{}">"#, g.edge_count())?;
+        let evidence = Rendered::first_evidence(self.0, |s| Escaped(s).to_string());
         for (i, e) in g.edge_references().enumerate() {
             let w = e.weight();
             writeln!(
@@ -150,7 +151,9 @@ impl fmt::Display for Gexf<'_> {
             attvalue(f, "jaccard", &float(w.jaccard))?;
             attvalue(f, "first", w.first.as_deref().unwrap_or(""))?;
             attvalue(f, "last", w.last.as_deref().unwrap_or(""))?;
-            attvalue(f, "evidence", w.evidence.first().map_or("", |v| &*v.text))?;
+            if let Some(v) = w.evidence.first().filter(|v| !v.text.trim().is_empty()) {
+                writeln!(f, r#"        <attvalue for="evidence" value="{}"/>"#, evidence.get(&v.text))?;
+            }
             if range.is_some() {
                 dynamic(f, "windows_on", &w.by_date)?;
             }

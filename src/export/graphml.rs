@@ -11,7 +11,7 @@ use std::fmt;
 
 use petgraph::visit::EdgeRef;
 
-use super::{float, Escaped};
+use super::{float, Escaped, Rendered};
 use crate::graph::CoGraph;
 
 /// A GraphML view of a graph; `Display` writes the document.
@@ -76,6 +76,7 @@ impl fmt::Display for GraphMl<'_> {
             data(f, "size", &format!("{:.2}", n.size))?;
             writeln!(f, "</node>")?;
         }
+        let evidence = Rendered::first_evidence(self.0, |s| Escaped(s).to_string());
         for (i, e) in g.edge_references().enumerate() {
             let w = e.weight();
             write!(f, r#"    <edge id="e{i}" source="{}" target="{}">"#, Escaped(&g[e.source()].id), Escaped(&g[e.target()].id))?;
@@ -87,7 +88,9 @@ impl fmt::Display for GraphMl<'_> {
             data(f, "jaccard", &float(w.jaccard))?;
             data(f, "edge_first", w.first.as_deref().unwrap_or(""))?;
             data(f, "edge_last", w.last.as_deref().unwrap_or(""))?;
-            data(f, "evidence", w.evidence.first().map_or("", |v| &*v.text))?;
+            if let Some(v) = w.evidence.first().filter(|v| !v.text.trim().is_empty()) {
+                write!(f, r#"<data key="evidence">{}</data>"#, evidence.get(&v.text))?;
+            }
             writeln!(f, "</edge>")?;
         }
         writeln!(f, "  </graph>")?;

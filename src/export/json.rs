@@ -46,7 +46,7 @@ struct NodeOut<'a> {
 struct LinkOut<'a> {
     documents: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    evidence: Option<&'a str>,
+    evidence: Option<&'a serde_json::value::RawValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
     first: &'a Option<String>,
     jaccard: f64,
@@ -93,6 +93,7 @@ pub fn write_node_link(w: &mut impl std::io::Write, g: &CoGraph) -> std::io::Res
             y: n.y,
         })
         .collect();
+    let evidence = super::Rendered::first_evidence(g, super::json_string);
     let links = g
         .graph
         .edge_references()
@@ -100,7 +101,7 @@ pub fn write_node_link(w: &mut impl std::io::Write, g: &CoGraph) -> std::io::Res
             let w = e.weight();
             LinkOut {
                 documents: w.documents,
-                evidence: w.evidence.first().map(|v| &*v.text),
+                evidence: w.evidence.first().map(|v| &**evidence.get(&v.text)),
                 first: &w.first,
                 jaccard: w.jaccard,
                 last: &w.last,

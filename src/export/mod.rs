@@ -16,6 +16,7 @@ pub mod report;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::Error;
 use crate::graph::CoGraph;
@@ -36,6 +37,43 @@ pub fn float(v: f64) -> String {
     } else {
         "0".to_string()
     }
+}
+
+/// Evidence sentences, each rendered once for one file. A sentence is shared (one `Arc`) by
+/// every pair of its window: a list of 40 states is one sentence for 780 edges, and escaping
+/// it again for each edge was a twentieth of a whole-corpus run. Equal texts held in different
+/// allocations are rendered once each, so the output is the same either way.
+pub(crate) struct Rendered<T>(std::collections::HashMap<usize, T>);
+
+impl<T> Rendered<T> {
+    /// Renders each distinct text of `texts`.
+    pub(crate) fn new<'a>(texts: impl IntoIterator<Item = &'a Arc<str>>, render: impl Fn(&str) -> T) -> Rendered<T> {
+        let mut map = std::collections::HashMap::new();
+        for t in texts {
+            map.entry(Rendered::<T>::key(t)).or_insert_with(|| render(t));
+        }
+        Rendered(map)
+    }
+
+    /// Each edge's first evidence sentence, rendered.
+    pub(crate) fn first_evidence(g: &CoGraph, render: impl Fn(&str) -> T) -> Rendered<T> {
+        Rendered::new(g.graph.edge_weights().filter_map(|w| w.evidence.first().map(|v| &v.text)), render)
+    }
+
+    /// The rendering of `text`, which must be one of the texts it was made from.
+    pub(crate) fn get(&self, text: &Arc<str>) -> &T {
+        &self.0[&Rendered::<T>::key(text)]
+    }
+
+    fn key(text: &Arc<str>) -> usize {
+        Arc::as_ptr(text) as *const u8 as usize
+    }
+}
+
+/// A text as a JSON string, escaped once, to be written many times by serde.
+pub(crate) fn json_string(s: &str) -> Box<serde_json::value::RawValue> {
+    let quoted = serde_json::to_string(s).expect("a string serializes");
+    serde_json::value::RawValue::from_string(quoted).expect("a serialized string is JSON")
 }
 
 /// The stamp and the corpus figures every graph export carries: version, dictionary
