@@ -32,6 +32,21 @@ fn stages(c: &mut Criterion) {
     g.bench_function("tag", |b| b.iter(|| norms.iter().map(|n| tagger.tag(black_box(&n.text), Some(2024)).hits.len()).sum::<usize>()));
     g.bench_function("document", |b| b.iter(|| docs.iter().map(|d| pipeline.process(black_box(d)).mentions.len()).sum::<usize>()));
     g.finish();
+
+    // The layout costs about 10^7 pair interactions for any graph over ~180 nodes: every
+    // dictionary entity as a node, with the pairs the sample's documents share as edges.
+    let mut totals = diplograph::cooccur::Totals::new(1);
+    for d in &docs {
+        totals.add(pipeline.process(d).counts);
+    }
+    let ids: Vec<&str> = dicts.entities.iter().map(|e| e.id.as_str()).collect();
+    let at = |id: &str| ids.iter().position(|x| *x == id);
+    let edges: Vec<(usize, usize, f64)> = totals
+        .edges
+        .iter()
+        .filter_map(|((a, b), t)| Some((at(a)?, at(b)?, (1.0 + t.windows as f64).ln())))
+        .collect();
+    c.bench_function(&format!("layout/{}-nodes-{}-edges", ids.len(), edges.len()), |b| b.iter(|| diplograph::graph::layout(black_box(&ids), &edges)));
 }
 
 criterion_group!(benches, stages);

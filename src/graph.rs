@@ -352,16 +352,22 @@ pub fn layout(ids: &[&str], edges: &[(usize, usize, f64)]) -> Vec<(f64, f64)> {
     let mut speed = 1.0f64;
     for _ in 0..iterations {
         let mut f = vec![(0.0f64, 0.0f64); n];
+        // Repulsion between every pair: the layout's whole cost. Iterators over the tails
+        // instead of indexing drop the bounds checks; the sums are made in the same order.
         for i in 0..n {
-            for j in i + 1..n {
-                let (dx, dy) = (p[i].0 - p[j].0, p[i].1 - p[j].1);
+            let (head, tail) = f.split_at_mut(i + 1);
+            let (pi, ki) = (p[i], kr * mass[i]);
+            let mut fi = head[i];
+            for ((pj, mj), fj) in p[i + 1..].iter().zip(&mass[i + 1..]).zip(tail) {
+                let (dx, dy) = (pi.0 - pj.0, pi.1 - pj.1);
                 let d2 = (dx * dx + dy * dy).max(1e-4);
-                let k = kr * mass[i] * mass[j] / d2;
-                f[i].0 += dx * k;
-                f[i].1 += dy * k;
-                f[j].0 -= dx * k;
-                f[j].1 -= dy * k;
+                let k = ki * mj / d2;
+                fi.0 += dx * k;
+                fi.1 += dy * k;
+                fj.0 -= dx * k;
+                fj.1 -= dy * k;
             }
+            head[i] = fi;
         }
         for &(a, b, w) in edges {
             let (dx, dy) = (p[a].0 - p[b].0, p[a].1 - p[b].1);
