@@ -301,6 +301,20 @@ pub struct Measures {
     pub jaccard: f64,
 }
 
+impl Measures {
+    /// The measures of a pair sharing `cab` of `n` windows, its nodes in `ca` and `cb`.
+    pub fn of(ca: u64, cb: u64, cab: u64, n: u64) -> Measures {
+        let (ca, cb, cab, n) = (ca as f64, cb as f64, cab as f64, n as f64);
+        if cab == 0.0 || ca == 0.0 || cb == 0.0 || n == 0.0 {
+            return Measures::default();
+        }
+        let pmi = (cab * n / (ca * cb)).ln();
+        let h = -(cab / n).ln();
+        let npmi = if h <= 0.0 { 1.0 } else { (pmi / h).clamp(-1.0, 1.0) };
+        Measures { pmi, npmi, jaccard: cab / (ca + cb - cab) }
+    }
+}
+
 /// Counts summed over documents.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Totals {
@@ -406,17 +420,9 @@ impl Totals {
 
     /// [`Totals::measures`] of a pair known to share `cab` windows (no lookup of the pair).
     pub fn measures_of(&self, a: &str, b: &str, cab: u64) -> Measures {
-        let cab = cab as f64;
-        let ca = self.nodes.get(a).map_or(0, |n| n.windows) as f64;
-        let cb = self.nodes.get(b).map_or(0, |n| n.windows) as f64;
-        let n = self.windows as f64;
-        if cab == 0.0 || ca == 0.0 || cb == 0.0 || n == 0.0 {
-            return Measures::default();
-        }
-        let pmi = (cab * n / (ca * cb)).ln();
-        let h = -(cab / n).ln();
-        let npmi = if h <= 0.0 { 1.0 } else { (pmi / h).clamp(-1.0, 1.0) };
-        Measures { pmi, npmi, jaccard: cab / (ca + cb - cab) }
+        let ca = self.nodes.get(a).map_or(0, |n| n.windows);
+        let cb = self.nodes.get(b).map_or(0, |n| n.windows);
+        Measures::of(ca, cb, cab, self.windows)
     }
 }
 

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use petgraph::graph::{NodeIndex, UnGraph};
 
-use crate::cooccur::{Evidence, Totals};
+use crate::cooccur::{Evidence, Measures, Totals};
 use crate::dict::{Dictionaries, Kind};
 
 /// Which measure becomes an edge's `weight`.
@@ -234,48 +234,53 @@ pub fn color(kind: Kind) -> (u8, u8, u8) {
 }
 
 /// Builds the exported graph from corpus totals, applying the filters of `cfg`.
-pub fn build(dicts: &Dictionaries, totals: &Totals, stamp: Stamp, cfg: &GraphConfig) -> CoGraph {
-    let mut keys: Vec<(&String, &crate::cooccur::NodeTotal)> = totals
-        .nodes
-        .iter()
+pub fn build(dicts: &Dictionaries, totals: Totals, stamp: Stamp, cfg: &GraphConfig) -> CoGraph {
+    // The totals are taken, not borrowed: their dates, timelines and evidence move into the
+    // graph (cloning them for 30,000 edges was most of the graph's build, serial at the end of
+    // a run).
+    let Totals { documents, windows, nodes, edges: pairs, .. } = totals;
+    let mut keys: Vec<(String, crate::cooccur::NodeTotal)> = nodes
+        .into_iter()
         .filter(|(_, t)| cfg.types.is_empty() || cfg.types.contains(&t.kind.unwrap_or(Kind::Figure)))
         .filter(|(_, t)| t.frequency >= cfg.min_frequency)
         .collect();
     if cfg.top > 0 && keys.len() > cfg.top {
-        keys.sort_by(|a, b| b.1.frequency.cmp(&a.1.frequency).then_with(|| a.0.cmp(b.0)));
+        keys.sort_by(|a, b| b.1.frequency.cmp(&a.1.frequency).then_with(|| a.0.cmp(&b.0)));
         keys.truncate(cfg.top);
     }
-    keys.sort_by_key(|(id, t)| (t.kind, id.as_str()));
+    keys.sort_by(|(a, s), (b, t)| (s.kind, a).cmp(&(t.kind, b)));
     let max_freq = keys.iter().map(|(_, t)| t.frequency).max().unwrap_or(1).max(1) as f64;
     let mut graph = UnGraph::new_undirected();
+    // id → (node, windows that mention it)
     let mut index = BTreeMap::new();
     for (id, t) in keys {
         let kind = t.kind.unwrap_or(Kind::Figure);
-        let entity = dicts.lookup(id).map(|e| dicts.entity(e));
+        let entity = dicts.lookup(&id).map(|e| dicts.entity(e));
+        let windows = t.windows;
         let node = Node {
-            id: id.clone(),
-            label: entity.map_or_else(|| id.splitn(3, ':').nth(2).unwrap_or(id).to_string(), |e| e.label.clone()),
+            label: entity.map_or_else(|| id.splitn(3, ':').nth(2).unwrap_or(&id).to_string(), |e| e.label.clone()),
             en: entity.map_or_else(String::new, |e| e.en.clone()),
             kind,
             iso3: entity.and_then(|e| e.iso3()).map(str::to_string),
             country: entity.and_then(|e| e.country.clone()),
             role: entity.filter(|e| e.kind == Kind::Leader).and_then(|e| e.role_on(t.last.as_deref())).map(|r| r.name.clone()),
             frequency: t.frequency,
-            windows: t.windows,
+            windows,
             documents: t.documents,
-            first: t.first.clone(),
-            last: t.last.clone(),
-            by_date: t.by_date.clone(),
+            first: t.first,
+            last: t.last,
+            by_date: t.by_date,
             x: 0.0,
             y: 0.0,
             size: 4.0 + 36.0 * (t.frequency as f64 / max_freq).sqrt(),
+            id: id.clone(),
         };
-        index.insert(id.clone(), graph.add_node(node));
+        index.insert(id, (graph.add_node(node), windows));
     }
     let mut edges: Vec<(NodeIndex, NodeIndex, Edge)> = Vec::new();
-    for ((a, b), t) in &totals.edges {
-        let (Some(&x), Some(&y)) = (index.get(a), index.get(b)) else { continue };
-        let m = totals.measures_of(a, b, t.windows);
+    for ((a, b), t) in pairs {
+        let (Some(&(x, ca)), Some(&(y, cb))) = (index.get(&a), index.get(&b)) else { continue };
+        let m = Measures::of(ca, cb, t.windows, windows);
         let (raw, mapped) = match cfg.weight {
             WeightBy::Windows => (t.windows as f64, t.windows as f64),
             WeightBy::Pmi => (m.pmi, m.pmi.exp()),
@@ -296,10 +301,10 @@ pub fn build(dicts: &Dictionaries, totals: &Totals, stamp: Stamp, cfg: &GraphCon
                 pmi: m.pmi,
                 npmi: m.npmi,
                 jaccard: m.jaccard,
-                first: t.first.clone(),
-                last: t.last.clone(),
-                by_date: t.by_date.clone(),
-                evidence: t.evidence.clone(),
+                first: t.first,
+                last: t.last,
+                by_date: t.by_date,
+                evidence: t.evidence,
             },
         ));
     }
@@ -315,7 +320,7 @@ pub fn build(dicts: &Dictionaries, totals: &Totals, stamp: Stamp, cfg: &GraphCon
         n.x = x;
         n.y = y;
     }
-    CoGraph { graph, stamp, weight_by: cfg.weight, documents: totals.documents, windows: totals.windows }
+    CoGraph { graph, stamp, weight_by: cfg.weight, documents, windows }
 }
 
 /// A starting coordinate in [-1, 1) from an id and an axis: FNV-1a then a splitmix64 round.

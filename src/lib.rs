@@ -333,7 +333,7 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
         let (lines_written, outputs) = pool.install(|| {
             rayon::join(
                 || lines.finish(),
-                || write_outputs(&cfg.output, &pipeline.dicts, pipeline.stamp(), &cfg.graph, &totals, &event_agg, &summary),
+                || write_outputs(&cfg.output, &pipeline.dicts, pipeline.stamp(), &cfg.graph, totals, &event_agg, &summary),
             )
         });
         report.written.extend(lines_written?.0);
@@ -450,7 +450,7 @@ pub fn write_outputs(
     dicts: &Dictionaries,
     stamp: graph::Stamp,
     graph_cfg: &graph::GraphConfig,
-    totals: &Totals,
+    totals: Totals,
     event_agg: &export::events::EventAgg,
     summary: &export::report::Summary,
 ) -> Result<(Vec<PathBuf>, usize, usize), Error> {

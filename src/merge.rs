@@ -189,7 +189,7 @@ pub fn run(cfg: &MergeConfig) -> Result<Report, Error> {
         }
         Some((run_cfg, dicts)) => {
             let (written, nodes, edges) =
-                crate::write_outputs(out, &dicts, header.stamp(), &run_cfg.graph, &totals, &events, &summary.report())?;
+                crate::write_outputs(out, &dicts, header.stamp(), &run_cfg.graph, totals, &events, &summary.report())?;
             report.written.extend(written);
             (report.nodes, report.edges) = (nodes, edges);
         }
