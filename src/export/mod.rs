@@ -30,7 +30,18 @@ pub fn number(v: f64) -> String {
     }
 }
 
-/// A float as every export writes it: Rust's shortest round-trip form (`1`, `0.25`, `-0.4`).
+/// A float as every export writes it: Rust's shortest round-trip form (`1`, `0.25`, `-0.4`),
+/// 0 for what is not finite.
+pub fn push_float(out: &mut String, v: f64) {
+    use std::fmt::Write as _;
+    if v.is_finite() {
+        write!(out, "{v}").expect("a String takes any text");
+    } else {
+        out.push('0');
+    }
+}
+
+/// [`push_float`] into a String of its own.
 pub fn float(v: f64) -> String {
     if v.is_finite() {
         format!("{v}")
@@ -111,27 +122,61 @@ pub fn run_json(g: &CoGraph) -> serde_json::Value {
 pub const GRAPH_FILES: [&str; 8] =
     ["graph.graphml", "graph.gexf", "graph.json", "nodes.csv", "edges.csv", "evidence.jsonl", "run.json", "report.html"];
 
-/// Writes every export of the graph into `dir`; returns the paths written.
-pub fn write_graph(dir: &Path, g: &CoGraph, summary: &report::Summary) -> Result<Vec<PathBuf>, Error> {
+/// Writes every export of the graph and of the event layer into `dir`; returns the paths
+/// written, graph files first in [`GRAPH_FILES`] order, then `events.graphml` and `dyads.csv`.
+pub fn write_graph(
+    dir: &Path,
+    g: &CoGraph,
+    summary: &report::Summary,
+    events: &events::EventAgg,
+    dicts: &crate::dict::Dictionaries,
+) -> Result<Vec<PathBuf>, Error> {
     let json_line = |w: &mut FileWriter, v: &serde_json::Value| -> std::io::Result<()> {
         serde_json::to_writer(&mut *w, v)?;
         w.write_all(b"\n")
     };
-    // The files are independent: written in parallel on the current rayon pool (the graph
-    // exports were a serial second at the end of a run that a second thread could not share).
-    type Job<'a> = Box<dyn Fn() -> Result<PathBuf, Error> + Send + Sync + 'a>;
-    let jobs: Vec<Job> = vec![
-        Box::new(|| write_file(dir, GRAPH_FILES[0], |w| write!(w, "{}", graphml::GraphMl(g)))),
-        Box::new(|| write_file(dir, GRAPH_FILES[1], |w| write!(w, "{}", gexf::Gexf(g)))),
-        Box::new(|| write_file(dir, GRAPH_FILES[2], |w| json::write_node_link(w, g))),
-        Box::new(|| write_file(dir, GRAPH_FILES[3], |w| csv::nodes(w, g))),
-        Box::new(|| write_file(dir, GRAPH_FILES[4], |w| csv::edges(w, g))),
-        Box::new(|| write_file(dir, GRAPH_FILES[5], |w| evidence::write(w, g))),
-        Box::new(|| write_file(dir, GRAPH_FILES[6], |w| json_line(w, &run_json(g)))),
-        Box::new(|| write_file(dir, GRAPH_FILES[7], |w| write!(w, "{}", report::Html { graph: g, summary }))),
+    let event_graph = events::EventGraphMl { agg: events, dicts, stamp: &g.stamp };
+    // The files are independent and written in parallel on the current pool, largest first
+    // (by their time on corpus/zh), each thread taking the next file when done with one: the
+    // run ends when the last file does, and in list order two threads had the GEXF and the
+    // JSON on one thread while the other was idle.
+    let jobs: Vec<(usize, Job)> = vec![
+        (1, Box::new(|| write_file(dir, GRAPH_FILES[1], |w| write!(w, "{}", gexf::Gexf(g))))),
+        (0, Box::new(|| write_file(dir, GRAPH_FILES[0], |w| write!(w, "{}", graphml::GraphMl(g))))),
+        (4, Box::new(|| write_file(dir, GRAPH_FILES[4], |w| csv::edges(w, g)))),
+        (5, Box::new(|| write_file(dir, GRAPH_FILES[5], |w| evidence::write(w, g)))),
+        (2, Box::new(|| write_file(dir, GRAPH_FILES[2], |w| json::write_node_link(w, g)))),
+        (8, Box::new(|| write_file(dir, "events.graphml", |w| write!(w, "{event_graph}")))),
+        (7, Box::new(|| write_file(dir, GRAPH_FILES[7], |w| write!(w, "{}", report::Html { graph: g, summary })))),
+        (9, Box::new(|| write_file(dir, "dyads.csv", |w| events::write_dyads(w, events)))),
+        (3, Box::new(|| write_file(dir, GRAPH_FILES[3], |w| csv::nodes(w, g)))),
+        (6, Box::new(|| write_file(dir, GRAPH_FILES[6], |w| json_line(w, &run_json(g))))),
     ];
-    use rayon::prelude::*;
-    jobs.par_iter().map(|job| job()).collect()
+    let mut done = largest_first(jobs);
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// One file to write.
+type Job<'a> = Box<dyn Fn() -> Result<PathBuf, Error> + Send + Sync + 'a>;
+
+/// Runs `jobs` on the current pool in the order given, each thread taking the next when it is
+/// done with one; returns each job's key and result.
+fn largest_first(jobs: Vec<(usize, Job)>) -> Vec<(usize, Result<PathBuf, Error>)> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let done = std::sync::Mutex::new(Vec::with_capacity(jobs.len()));
+    rayon::scope(|s| {
+        for _ in 0..rayon::current_num_threads().min(jobs.len()) {
+            s.spawn(|_| {
+                while let Some((key, job)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let r = job();
+                    done.lock().expect("no job panics holding the lock").push((*key, r));
+                }
+            });
+        }
+    });
+    done.into_inner().expect("no job panics holding the lock")
 }
 
 /// The writer every export writes into: the concrete buffered file, so that serializers
