@@ -206,8 +206,9 @@ impl Pipeline {
     /// Loads the dictionaries and builds the tagger.
     pub fn new(cfg: &Config) -> Result<Pipeline, Error> {
         let dicts = Dictionaries::load(&cfg.dict)?;
-        let tagger = Tagger::new(&dicts, &cfg.tag)?;
-        let events = event::EventCoder::new(&dicts)?;
+        // The event coder's automaton is built while the tagger's jieba and automaton are.
+        let (tagger, events) = rayon::join(|| Tagger::new(&dicts, &cfg.tag), || event::EventCoder::new(&dicts));
+        let (tagger, events) = (tagger?, events?);
         Ok(Pipeline { dicts, tagger, events, segmenter: Segmenter::new(&cfg.segment), cfg: cfg.clone() })
     }
 
@@ -255,10 +256,26 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
         .num_threads(cfg.threads)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
-    let pipeline = pool.install(|| Pipeline::new(cfg))?;
-    let setup = started.elapsed().as_secs_f64();
+    let mut report = Report::default();
+    let mut seen_ids = std::collections::HashSet::new();
+    // The corpus is listed and its first batch read while the pipeline is built: building
+    // jieba's dictionary keeps one thread busy for 0.1 s, and the automata the other for less
+    // than half of it.
+    let ((pipeline, setup), (mut corpus, first)) = pool.install(|| {
+        rayon::join(
+            || (Pipeline::new(cfg), started.elapsed().as_secs_f64()),
+            || {
+                let corpus = read::corpus(&cfg.inputs);
+                report.expected_bytes = corpus.total_bytes();
+                let mut corpus = corpus.peekable();
+                let first = next_batch(&mut corpus, cfg, &mut seen_ids, &mut report);
+                (corpus, first)
+            },
+        )
+    });
+    let pipeline = pipeline?;
+    report.setup_seconds = setup;
     std::fs::create_dir_all(&cfg.output).map_err(|e| Error::io(&cfg.output, e))?;
-    let mut report = Report { setup_seconds: setup, ..Report::default() };
     if cfg.partial {
         // A partial is complete when its partial.json is there: never next to newer lines.
         match std::fs::remove_file(cfg.output.join(partial::PARTIAL_JSON)) {
@@ -269,14 +286,10 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
     let mut lines = partial::DocLines::create(&cfg.output)?;
     let mut totals = Totals::new(cfg.cooccur.evidence);
     let mut event_agg = export::events::EventAgg::default();
-    let mut seen_ids = std::collections::HashSet::new();
-    let corpus = read::corpus(&cfg.inputs);
-    report.expected_bytes = corpus.total_bytes();
-    let mut corpus = corpus.peekable();
     // A pipeline of batches: while the workers process one batch, one task reads the next and
     // folds the results of the one before (JSON lines out, counts summed), so that reading and
     // the serial bookkeeping no longer leave the other threads idle.
-    let mut next = next_batch(&mut corpus, cfg, &mut seen_ids, &mut report);
+    let mut next = first;
     let mut done: Option<Vec<Done>> = None;
     while !next.is_empty() || done.is_some() {
         let batch = std::mem::take(&mut next);

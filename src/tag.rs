@@ -201,19 +201,18 @@ impl Tagger {
                 }
             }
         }
-        // Building the DFA and loading jieba's dictionary are each half of a run's setup:
-        // both at once on the current rayon pool.
-        let (ac, jieba) = rayon::join(
-            || {
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&set.texts)
-                    .or_else(|_| AhoCorasick::builder().match_kind(MatchKind::Standard).build(&set.texts))
-                    .map_err(|e| Error::Automaton(e.to_string()))
-            },
-            Jieba::new,
-        );
+        // Loading jieba's dictionary and building the DFA are most of a run's setup: both at
+        // once on the current rayon pool. Jieba, the longer, goes on this thread; the DFA is
+        // left for another to take up, after whatever it took before (`run` reads the first
+        // documents meanwhile).
+        let (jieba, ac) = rayon::join(Jieba::new, || {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&set.texts)
+                .or_else(|_| AhoCorasick::builder().match_kind(MatchKind::Standard).build(&set.texts))
+                .map_err(|e| Error::Automaton(e.to_string()))
+        });
         let ac = ac?;
         let mut names_by_first: HashMap<char, Vec<String>> = HashMap::new();
         for (text, p) in set.texts.iter().zip(&set.patterns) {
