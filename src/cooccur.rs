@@ -17,6 +17,7 @@
 //! `Jaccard = c(a,b) / (c(a) + c(b) − c(a,b))`. Node and edge keys are canonical ids, kept in
 //! `BTreeMap`s so that nothing reaches an output in hash order.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -184,11 +185,26 @@ pub fn count_with(
     so_far: Option<&Totals>,
 ) -> DocCounts {
     let mut out = DocCounts { date: doc.date.clone(), ..DocCounts::default() };
+    // Keys are borrowed from the dictionaries while counting (a figure's is made once per
+    // mention) and owned once per distinct node and pair at the end: cloning two ids for
+    // every pair of every window was most of the counting's allocations.
+    let key_of = |m: &Mention| -> Cow<'_, str> {
+        match m.entity {
+            Some(id) => Cow::Borrowed(dicts.entity(id).id.as_str()),
+            None => Cow::Owned(node_key(dicts, m)),
+        }
+    };
+    let mut nodes: BTreeMap<Cow<'_, str>, DocNode> = BTreeMap::new();
     // window → node → sentence of its first mention in the window
-    let mut windows: BTreeMap<u32, BTreeMap<String, u32>> = BTreeMap::new();
+    let mut windows: BTreeMap<u32, BTreeMap<Cow<'_, str>, u32>> = BTreeMap::new();
     for m in mentions.iter().filter(|m| cfg.node_types.contains(&m.kind)) {
-        let key = node_key(dicts, m);
-        out.nodes.entry(key.clone()).or_insert(DocNode { kind: m.kind, mentions: 0, windows: 0 }).mentions += 1;
+        let key = key_of(m);
+        match nodes.get_mut(&key) {
+            Some(n) => n.mentions += 1,
+            None => {
+                nodes.insert(key.clone(), DocNode { kind: m.kind, mentions: 1, windows: 0 });
+            }
+        }
         let w = match cfg.window {
             Window::Sentence => m.sentence,
             Window::Paragraph => m.paragraph,
@@ -201,21 +217,24 @@ pub fn count_with(
     let doc_id: Arc<str> = Arc::from(doc.id.as_str());
     // Each sentence span is rendered once for all the pairs that cite it.
     let mut texts: HashMap<(u32, u32), (usize, usize, Arc<str>)> = HashMap::new();
+    // pair → (its counts, whether the totals so far settle its evidence)
+    let mut edges: BTreeMap<(&str, &str), (DocEdge, bool)> = BTreeMap::new();
     for ids in windows.values() {
-        let ids: Vec<(&String, &u32)> = ids.iter().collect();
+        let ids: Vec<(&str, u32)> = ids.iter().map(|(k, s)| (k.as_ref(), *s)).collect();
         for (k, _) in &ids {
-            if let Some(n) = out.nodes.get_mut(*k) {
+            if let Some(n) = nodes.get_mut(*k) {
                 n.windows += 1;
             }
         }
-        for (i, (a, sa)) in ids.iter().enumerate() {
-            for (b, sb) in &ids[i + 1..] {
-                let key = ((*a).clone(), (*b).clone());
-                let settled = so_far.is_some_and(|t| t.evidence_settled(&key, &doc.id));
-                let e = out.edges.entry(key).or_default();
+        for (i, &(a, sa)) in ids.iter().enumerate() {
+            for &(b, sb) in &ids[i + 1..] {
+                let (e, settled) = edges.entry((a, b)).or_insert_with(|| {
+                    let settled = so_far.is_some_and(|t| t.evidence_settled(a, b, &doc.id));
+                    (DocEdge::default(), settled)
+                });
                 e.windows += 1;
-                if e.evidence.len() < cfg.evidence && !settled {
-                    let (first, last) = ((**sa).min(**sb), (**sa).max(**sb));
+                if e.evidence.len() < cfg.evidence && !*settled {
+                    let (first, last) = (sa.min(sb), sa.max(sb));
                     let (start, end, text) =
                         texts.entry((first, last)).or_insert_with(|| sentence_text(doc, norm, seg, first as usize, last as usize)).clone();
                     e.evidence.push(Evidence { doc: doc_id.clone(), sentence: first, start, end, text });
@@ -223,10 +242,15 @@ pub fn count_with(
             }
         }
     }
-    // Evidence in document order whatever the window order.
-    for e in out.edges.values_mut() {
-        e.evidence.sort_by_key(|v| (v.sentence, v.start));
-    }
+    out.edges = edges
+        .into_iter()
+        .map(|((a, b), (mut e, _))| {
+            // Evidence in document order whatever the window order.
+            e.evidence.sort_by_key(|v| (v.sentence, v.start));
+            ((a.to_string(), b.to_string()), e)
+        })
+        .collect();
+    out.nodes = nodes.into_iter().map(|(k, n)| (k.into_owned(), n)).collect();
     out
 }
 
@@ -351,8 +375,13 @@ impl Totals {
 
     /// Can no later document's evidence enter this pair's first K? True when it holds K and
     /// the last of them comes from a document whose id sorts before `doc`.
-    pub fn evidence_settled(&self, pair: &(String, String), doc: &str) -> bool {
-        self.edges.get(pair).is_some_and(|t| {
+    pub fn evidence_settled(&self, a: &str, b: &str, doc: &str) -> bool {
+        // (A BTreeMap keyed by a pair of Strings is searched with one; the pair is made only
+        // for the pairs whose ids are both known, once per pair and document.)
+        if self.edges.is_empty() {
+            return false;
+        }
+        self.edges.get(&(a.to_string(), b.to_string())).is_some_and(|t| {
             t.evidence.len() >= self.evidence && t.evidence.last().is_some_and(|l| &*l.doc < doc)
         })
     }
