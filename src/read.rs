@@ -153,6 +153,9 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str, Option<Vec<u32>>, u
     }
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         if enc == encoding_rs::UTF_8 {
+            if let Ok(s) = simdutf8::basic::from_utf8(&bytes[bom..]) {
+                return Ok((s.to_string(), "UTF-8", None, bom));
+            }
             return match std::str::from_utf8(&bytes[bom..]) {
                 Ok(s) => Ok((s.to_string(), "UTF-8", None, bom)),
                 Err(e) => Err(format!("invalid UTF-8 after the byte-order mark at byte {}", e.valid_up_to() + bom)),
@@ -160,7 +163,10 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str, Option<Vec<u32>>, u
         }
         return decode_with(enc, &bytes[bom..], bom);
     }
-    if let Ok(s) = std::str::from_utf8(bytes) {
+    // Most files are UTF-8 and most of their bytes are not ASCII, where the standard
+    // library's check goes byte by byte (1.3 % of a run); simdutf8's SIMD check gives the
+    // same answer.
+    if let Ok(s) = simdutf8::basic::from_utf8(bytes) {
         return Ok((s.to_string(), "UTF-8", None, 0));
     }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
