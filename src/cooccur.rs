@@ -367,6 +367,23 @@ fn widen(first: &mut Option<String>, last: &mut Option<String>, f: Option<&Strin
     }
 }
 
+/// Adds the counts of `later` to `into`, date by date. Batches come in id order, which for
+/// dated file names is date order: when every date of `later` follows those of `into`, its
+/// entries are appended in one go.
+fn merge_timelines(into: &mut BTreeMap<String, u64>, mut later: BTreeMap<String, u64>) {
+    let after = match (into.last_key_value(), later.first_key_value()) {
+        (Some((last, _)), Some((first, _))) => first > last,
+        _ => true,
+    };
+    if after {
+        into.append(&mut later);
+        return;
+    }
+    for (d, c) in later {
+        *into.entry(d).or_default() += c;
+    }
+}
+
 impl Totals {
     /// Empty totals that keep `evidence` examples per edge.
     pub fn new(evidence: usize) -> Totals {
@@ -416,27 +433,39 @@ impl Totals {
 
     /// Adds the totals of other documents (a partial run), in any order.
     pub fn merge(&mut self, later: Totals) {
+        use std::collections::btree_map::Entry;
         self.documents += later.documents;
         self.windows += later.windows;
+        // The merge runs alone between batches; a node or pair new to these totals (every
+        // one of the first batch) is moved in whole rather than added field by field.
         for (k, n) in later.nodes {
-            let t = self.nodes.entry(k).or_default();
+            let t = match self.nodes.entry(k) {
+                Entry::Vacant(v) => {
+                    v.insert(n);
+                    continue;
+                }
+                Entry::Occupied(o) => o.into_mut(),
+            };
             t.kind = t.kind.or(n.kind);
             t.frequency += n.frequency;
             t.windows += n.windows;
             t.documents += n.documents;
             widen(&mut t.first, &mut t.last, n.first.as_ref(), n.last.as_ref());
-            for (d, c) in n.by_date {
-                *t.by_date.entry(d).or_default() += c;
-            }
+            merge_timelines(&mut t.by_date, n.by_date);
         }
-        for (k, e) in later.edges {
-            let t = self.edges.entry(k).or_default();
+        for (k, mut e) in later.edges {
+            let t = match self.edges.entry(k) {
+                Entry::Vacant(v) => {
+                    e.evidence.truncate(self.evidence);
+                    v.insert(e);
+                    continue;
+                }
+                Entry::Occupied(o) => o.into_mut(),
+            };
             t.windows += e.windows;
             t.documents += e.documents;
             widen(&mut t.first, &mut t.last, e.first.as_ref(), e.last.as_ref());
-            for (d, c) in e.by_date {
-                *t.by_date.entry(d).or_default() += c;
-            }
+            merge_timelines(&mut t.by_date, e.by_date);
             keep_first(&mut t.evidence, e.evidence, self.evidence);
         }
     }
