@@ -405,11 +405,28 @@ impl Totals {
 
     /// Adds one document's counts, in any order.
     pub fn add(&mut self, doc: DocCounts) {
+        use std::collections::btree_map::Entry;
         self.documents += 1;
         self.windows += doc.windows;
         let date = doc.date.as_ref();
+        let on_date = |n: u64| date.map(|d| BTreeMap::from([(d.clone(), n)])).unwrap_or_default();
+        // A node or pair new to these totals is made whole from the document's counts.
         for (k, n) in doc.nodes {
-            let t = self.nodes.entry(k).or_default();
+            let t = match self.nodes.entry(k) {
+                Entry::Vacant(v) => {
+                    v.insert(NodeTotal {
+                        kind: Some(n.kind),
+                        frequency: n.mentions,
+                        windows: n.windows,
+                        documents: 1,
+                        first: date.cloned(),
+                        last: date.cloned(),
+                        by_date: on_date(n.mentions),
+                    });
+                    continue;
+                }
+                Entry::Occupied(o) => o.into_mut(),
+            };
             t.kind = Some(n.kind);
             t.frequency += n.mentions;
             t.windows += n.windows;
@@ -419,8 +436,22 @@ impl Totals {
                 *t.by_date.entry(d.clone()).or_default() += n.mentions;
             }
         }
-        for (k, e) in doc.edges {
-            let t = self.edges.entry(k).or_default();
+        for (k, mut e) in doc.edges {
+            let t = match self.edges.entry(k) {
+                Entry::Vacant(v) => {
+                    e.evidence.truncate(self.evidence);
+                    v.insert(EdgeTotal {
+                        windows: e.windows,
+                        documents: 1,
+                        first: date.cloned(),
+                        last: date.cloned(),
+                        by_date: on_date(e.windows),
+                        evidence: e.evidence,
+                    });
+                    continue;
+                }
+                Entry::Occupied(o) => o.into_mut(),
+            };
             t.windows += e.windows;
             t.documents += 1;
             widen(&mut t.first, &mut t.last, date, date);
