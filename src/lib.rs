@@ -439,27 +439,41 @@ fn fold_batch(
     event_agg: &mut export::events::EventAgg,
     report: &mut Report,
 ) -> Result<Totals, Error> {
-    let mut totals = Totals::new(cfg.cooccur.evidence);
-    for (p, rendered) in results {
-        match rendered {
-            Some((m, e)) => lines.push(&p.id, &m, &e)?,
-            None => lines.push_with(
-                &p.id,
-                |w| export::mentions::write(w, dicts, &p.id, p.encoding, &p.mentions, &p.speakers),
-                |w| event::write(w, &p.id, &p.events),
-            )?,
-        }
-        report.events += p.events.len();
-        event_agg.add(&p.id, &p.events);
-        for m in &p.mentions {
-            *report.mentions.entry(m.kind.as_str()).or_default() += 1;
-        }
-        if cfg.graph.keeps_date(p.counts.date.as_deref()) {
-            totals.add(p.counts);
-        }
-        report.documents += 1;
-        report.bytes += p.bytes;
-    }
+    // The counts are summed while the lines are written: two independent halves, so that the
+    // last batch's fold, which nothing else runs beside, takes two threads.
+    let mut results = results;
+    let counts: Vec<cooccur::DocCounts> =
+        results.iter_mut().filter(|(p, _)| cfg.graph.keeps_date(p.counts.date.as_deref())).map(|(p, _)| std::mem::take(&mut p.counts)).collect();
+    let (written, totals) = rayon::join(
+        || -> Result<(), Error> {
+            for (p, rendered) in &results {
+                match rendered {
+                    Some((m, e)) => lines.push(&p.id, m, e)?,
+                    None => lines.push_with(
+                        &p.id,
+                        |w| export::mentions::write(w, dicts, &p.id, p.encoding, &p.mentions, &p.speakers),
+                        |w| event::write(w, &p.id, &p.events),
+                    )?,
+                }
+                report.events += p.events.len();
+                event_agg.add(&p.id, &p.events);
+                for m in &p.mentions {
+                    *report.mentions.entry(m.kind.as_str()).or_default() += 1;
+                }
+                report.documents += 1;
+                report.bytes += p.bytes;
+            }
+            Ok(())
+        },
+        || {
+            let mut totals = Totals::new(cfg.cooccur.evidence);
+            for c in counts {
+                totals.add(c);
+            }
+            totals
+        },
+    );
+    written?;
     Ok(totals)
 }
 
@@ -475,8 +489,14 @@ pub fn write_outputs(
     event_agg: &export::events::EventAgg,
     summary: &export::report::Summary,
 ) -> Result<(Vec<PathBuf>, usize, usize), Error> {
-    let g = graph::build(dicts, totals, stamp, graph_cfg);
-    let written = export::write_graph(dir, &g, summary, event_agg, dicts);
+    // The event layer's files do not need the graph: they are written while it is built.
+    let event_stamp = stamp.clone();
+    let (g, event_files) =
+        rayon::join(|| graph::build(dicts, totals, stamp, graph_cfg), || export::write_events(dir, event_agg, dicts, &event_stamp));
+    let written = export::write_graph(dir, &g, summary).and_then(|mut w| {
+        w.extend(event_files?);
+        Ok(w)
+    });
     let (nodes, edges) = (g.graph.node_count(), g.graph.edge_count());
     drop_beside(g);
     Ok((written?, nodes, edges))

@@ -122,20 +122,13 @@ pub fn run_json(g: &CoGraph) -> serde_json::Value {
 pub const GRAPH_FILES: [&str; 8] =
     ["graph.graphml", "graph.gexf", "graph.json", "nodes.csv", "edges.csv", "evidence.jsonl", "run.json", "report.html"];
 
-/// Writes every export of the graph and of the event layer into `dir`; returns the paths
-/// written, graph files first in [`GRAPH_FILES`] order, then `events.graphml` and `dyads.csv`.
-pub fn write_graph(
-    dir: &Path,
-    g: &CoGraph,
-    summary: &report::Summary,
-    events: &events::EventAgg,
-    dicts: &crate::dict::Dictionaries,
-) -> Result<Vec<PathBuf>, Error> {
+/// Writes every export of the graph into `dir`; returns the paths written, in
+/// [`GRAPH_FILES`] order.
+pub fn write_graph(dir: &Path, g: &CoGraph, summary: &report::Summary) -> Result<Vec<PathBuf>, Error> {
     let json_line = |w: &mut FileWriter, v: &serde_json::Value| -> std::io::Result<()> {
         serde_json::to_writer(&mut *w, v)?;
         w.write_all(b"\n")
     };
-    let event_graph = events::EventGraphMl { agg: events, dicts, stamp: &g.stamp };
     // The files are independent and written in parallel on the current pool, largest first
     // (by their time on corpus/zh), each thread taking the next file when done with one: the
     // run ends when the last file does, and in list order two threads had the GEXF and the
@@ -146,15 +139,27 @@ pub fn write_graph(
         (4, Box::new(|| write_file(dir, GRAPH_FILES[4], |w| csv::edges(w, g)))),
         (5, Box::new(|| write_file(dir, GRAPH_FILES[5], |w| evidence::write(w, g)))),
         (2, Box::new(|| write_file(dir, GRAPH_FILES[2], |w| json::write_node_link(w, g)))),
-        (8, Box::new(|| write_file(dir, "events.graphml", |w| write!(w, "{event_graph}")))),
         (7, Box::new(|| write_file(dir, GRAPH_FILES[7], |w| write!(w, "{}", report::Html { graph: g, summary })))),
-        (9, Box::new(|| write_file(dir, "dyads.csv", |w| events::write_dyads(w, events)))),
         (3, Box::new(|| write_file(dir, GRAPH_FILES[3], |w| csv::nodes(w, g)))),
         (6, Box::new(|| write_file(dir, GRAPH_FILES[6], |w| json_line(w, &run_json(g))))),
     ];
     let mut done = largest_first(jobs);
     done.sort_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Writes the event layer's `events.graphml` and `dyads.csv` into `dir`.
+pub fn write_events(
+    dir: &Path,
+    events: &events::EventAgg,
+    dicts: &crate::dict::Dictionaries,
+    stamp: &crate::graph::Stamp,
+) -> Result<Vec<PathBuf>, Error> {
+    let event_graph = events::EventGraphMl { agg: events, dicts, stamp };
+    Ok(vec![
+        write_file(dir, "events.graphml", |w| write!(w, "{event_graph}"))?,
+        write_file(dir, "dyads.csv", |w| events::write_dyads(w, events))?,
+    ])
 }
 
 /// One file to write.
