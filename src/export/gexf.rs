@@ -16,7 +16,7 @@ use std::fmt::{self, Write as _};
 
 use petgraph::visit::EdgeRef;
 
-use super::{push_float, Escaped, Rendered};
+use super::{push_escaped, push_float, Escaped, Rendered};
 use crate::graph::{color, CoGraph};
 
 /// A GEXF view of a graph; `Display` writes the document.
@@ -59,11 +59,6 @@ fn attributes(f: &mut fmt::Formatter<'_>, class: &str, mode: &str, attrs: &[(&st
 // Nodes and edges are built line by line in one reusable buffer and written whole: a run's
 // GEXF is ~750,000 short lines (two per date per node and edge), and formatting each through
 // `writeln!` into the file was most of the file's time.
-
-/// `s`, escaped for an attribute value.
-fn push_escaped(out: &mut String, s: &str) {
-    write!(out, "{}", Escaped(s)).expect("a String takes any text");
-}
 
 /// A date: `YYYY-MM-DD` needs no escape, which a glance at its bytes shows.
 fn push_date(out: &mut String, d: &str) {

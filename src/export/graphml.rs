@@ -7,11 +7,11 @@
 //! the canonical ids, edge ids `e0, e1, …`, there are no parallel edges, empty values are left
 //! out, and the stamp goes in a comment (graph-level data makes Gephi warn).
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use petgraph::visit::EdgeRef;
 
-use super::{push_float, Escaped, Rendered};
+use super::{push_escaped, push_float, Escaped, Rendered};
 use crate::graph::CoGraph;
 
 /// A GraphML view of a graph; `Display` writes the document.
@@ -62,7 +62,7 @@ fn data(out: &mut String, key: &str, v: &str) {
     out.push_str(r#"<data key=""#);
     out.push_str(key);
     out.push_str(r#"">"#);
-    write!(out, "{}", Escaped(v)).expect("a String takes any text");
+    push_escaped(out, v);
     out.push_str("</data>");
 }
 
@@ -93,7 +93,7 @@ impl fmt::Display for GraphMl<'_> {
         for n in g.node_weights() {
             out.clear();
             out.push_str(r#"    <node id=""#);
-            write!(out, "{}", Escaped(&n.id))?;
+            push_escaped(&mut out, &n.id);
             out.push_str(r#"">"#);
             data(&mut out, "label", &n.label);
             for (name, value) in n.attributes() {
@@ -113,9 +113,9 @@ impl fmt::Display for GraphMl<'_> {
             out.push_str(r#"    <edge id="e"#);
             out.push_str(itoa::Buffer::new().format(i));
             out.push_str(r#"" source=""#);
-            write!(out, "{}", Escaped(&g[e.source()].id))?;
+            push_escaped(&mut out, &g[e.source()].id);
             out.push_str(r#"" target=""#);
-            write!(out, "{}", Escaped(&g[e.target()].id))?;
+            push_escaped(&mut out, &g[e.target()].id);
             out.push_str(r#"">"#);
             data_float(&mut out, "weight", w.weight);
             data_raw(&mut out, "edge_windows", itoa::Buffer::new().format(w.windows));

@@ -41,6 +41,12 @@ pub fn push_float(out: &mut String, v: f64) {
     }
 }
 
+/// `s` escaped for XML text or an attribute value, pushed onto `out`.
+pub(crate) fn push_escaped(out: &mut String, s: &str) {
+    use std::fmt::Write as _;
+    write!(out, "{}", Escaped(s)).expect("a String takes any text");
+}
+
 /// [`push_float`] into a String of its own.
 pub fn float(v: f64) -> String {
     if v.is_finite() {
