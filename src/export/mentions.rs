@@ -7,23 +7,9 @@
 
 use std::io::{self, Write};
 
+use super::{json_int as integer, json_str as string};
 use crate::dict::Dictionaries;
 use crate::resolve::Mention;
-
-/// `s` as a JSON string. Most strings need no escape and are copied as they are.
-fn string(w: &mut impl Write, s: &str) -> io::Result<()> {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        w.write_all(b"\"")?;
-        w.write_all(s.as_bytes())?;
-        w.write_all(b"\"")
-    } else {
-        serde_json::to_writer(w, s).map_err(io::Error::from)
-    }
-}
-
-fn integer(w: &mut impl Write, n: impl itoa::Integer) -> io::Result<()> {
-    w.write_all(itoa::Buffer::new().format(n).as_bytes())
-}
 
 /// A figure's value: an integer when it is one, else the shortest float.
 fn value(w: &mut impl Write, v: f64) -> io::Result<()> {

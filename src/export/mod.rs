@@ -87,6 +87,28 @@ impl<T> Rendered<T> {
     }
 }
 
+/// `s` as a JSON string, as serde_json writes it. Most strings need no escape and are copied
+/// as they are; serde_json does the rest.
+pub(crate) fn json_str(w: &mut impl Write, s: &str) -> std::io::Result<()> {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        w.write_all(b"\"")?;
+        w.write_all(s.as_bytes())?;
+        w.write_all(b"\"")
+    } else {
+        serde_json::to_writer(w, s).map_err(std::io::Error::from)
+    }
+}
+
+/// An integer as JSON.
+pub(crate) fn json_int(w: &mut impl Write, n: impl itoa::Integer) -> std::io::Result<()> {
+    w.write_all(itoa::Buffer::new().format(n).as_bytes())
+}
+
+/// A float as serde_json writes it (`null` for what is not finite).
+pub(crate) fn json_f64(w: &mut impl Write, v: f64) -> std::io::Result<()> {
+    serde_json::to_writer(w, &v).map_err(std::io::Error::from)
+}
+
 /// A text as a JSON string, escaped once, to be written many times by serde.
 pub(crate) fn json_string(s: &str) -> Box<serde_json::value::RawValue> {
     let quoted = serde_json::to_string(s).expect("a string serializes");
