@@ -16,7 +16,7 @@ use std::fmt::{self, Write as _};
 
 use petgraph::visit::EdgeRef;
 
-use super::{push_escaped, push_float, Escaped, Rendered};
+use super::{push_escaped, push_float, Escaped, Markup, Rendered};
 use crate::graph::{color, CoGraph};
 
 /// A GEXF view of a graph; `Display` writes the document.
@@ -56,10 +56,6 @@ fn attributes(f: &mut fmt::Formatter<'_>, class: &str, mode: &str, attrs: &[(&st
     writeln!(f, "    </attributes>")
 }
 
-// Nodes and edges are built line by line in one reusable buffer and written whole: a run's
-// GEXF is ~750,000 short lines (two per date per node and edge), and formatting each through
-// `writeln!` into the file was most of the file's time.
-
 /// A date: `YYYY-MM-DD` needs no escape, which a glance at its bytes shows.
 fn push_date(out: &mut String, d: &str) {
     if d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
@@ -69,33 +65,8 @@ fn push_date(out: &mut String, d: &str) {
     }
 }
 
-fn attvalue(out: &mut String, key: &str, v: &str) {
-    if v.trim().is_empty() {
-        return;
-    }
-    out.push_str(r#"        <attvalue for=""#);
-    out.push_str(key);
-    out.push_str(r#"" value=""#);
-    push_escaped(out, v);
-    out.push_str("\"/>\n");
-}
-
-/// An attribute whose value needs no escape (a number).
-fn attvalue_raw(out: &mut String, key: &str, v: &str) {
-    out.push_str(r#"        <attvalue for=""#);
-    out.push_str(key);
-    out.push_str(r#"" value=""#);
-    out.push_str(v);
-    out.push_str("\"/>\n");
-}
-
-fn attvalue_float(out: &mut String, key: &str, v: f64) {
-    out.push_str(r#"        <attvalue for=""#);
-    out.push_str(key);
-    out.push_str(r#"" value=""#);
-    push_float(out, v);
-    out.push_str("\"/>\n");
-}
+/// A static attribute's value.
+const ATT: Markup = Markup { open: r#"        <attvalue for=""#, mid: r#"" value=""#, close: "\"/>\n" };
 
 fn dynamic(out: &mut String, key: &str, by_date: &std::collections::BTreeMap<String, u64>) {
     for (d, n) in by_date {
@@ -166,7 +137,7 @@ impl fmt::Display for Gexf<'_> {
             push_escaped(&mut out, if n.label.trim().is_empty() { &n.id } else { &n.label });
             out.push_str("\">\n        <attvalues>\n");
             for (key, value) in n.attributes() {
-                attvalue(&mut out, key, &value);
+                ATT.text(&mut out, key, &value);
             }
             if range.is_some() {
                 dynamic(&mut out, "mentions_on", &n.by_date);
@@ -197,15 +168,15 @@ impl fmt::Display for Gexf<'_> {
             out.push_str(r#"" weight=""#);
             push_float(&mut out, w.weight);
             out.push_str("\">\n        <attvalues>\n");
-            attvalue_raw(&mut out, "windows", itoa::Buffer::new().format(w.windows));
-            attvalue_raw(&mut out, "documents", itoa::Buffer::new().format(w.documents));
-            attvalue_float(&mut out, "pmi", w.pmi);
-            attvalue_float(&mut out, "npmi", w.npmi);
-            attvalue_float(&mut out, "jaccard", w.jaccard);
-            attvalue(&mut out, "first", w.first.as_deref().unwrap_or(""));
-            attvalue(&mut out, "last", w.last.as_deref().unwrap_or(""));
+            ATT.raw(&mut out, "windows", itoa::Buffer::new().format(w.windows));
+            ATT.raw(&mut out, "documents", itoa::Buffer::new().format(w.documents));
+            ATT.float(&mut out, "pmi", w.pmi);
+            ATT.float(&mut out, "npmi", w.npmi);
+            ATT.float(&mut out, "jaccard", w.jaccard);
+            ATT.text(&mut out, "first", w.first.as_deref().unwrap_or(""));
+            ATT.text(&mut out, "last", w.last.as_deref().unwrap_or(""));
             if let Some(v) = w.evidence.first().filter(|v| !v.text.trim().is_empty()) {
-                attvalue_raw(&mut out, "evidence", evidence.get(&v.text));
+                ATT.raw(&mut out, "evidence", evidence.get(&v.text));
             }
             if range.is_some() {
                 dynamic(&mut out, "windows_on", &w.by_date);

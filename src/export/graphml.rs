@@ -11,7 +11,7 @@ use std::fmt;
 
 use petgraph::visit::EdgeRef;
 
-use super::{push_escaped, push_float, Escaped, Rendered};
+use super::{push_escaped, Escaped, Markup, Rendered};
 use crate::graph::CoGraph;
 
 /// A GraphML view of a graph; `Display` writes the document.
@@ -43,37 +43,8 @@ const KEYS: &[(&str, &str, &str, &str)] = &[
     ("evidence", "edge", "evidence", "string"),
 ];
 
-fn data_float(out: &mut String, key: &str, v: f64) {
-    out.push_str(r#"<data key=""#);
-    out.push_str(key);
-    out.push_str(r#"">"#);
-    push_float(out, v);
-    out.push_str("</data>");
-}
-
-// Nodes and edges are built in one reusable buffer and written whole, not piece by piece
-// through `write!` into the file (a run's GraphML is ~400,000 data elements).
-
-/// A data element; none for an empty value.
-fn data(out: &mut String, key: &str, v: &str) {
-    if v.trim().is_empty() {
-        return;
-    }
-    out.push_str(r#"<data key=""#);
-    out.push_str(key);
-    out.push_str(r#"">"#);
-    push_escaped(out, v);
-    out.push_str("</data>");
-}
-
-/// A data element whose value needs no escape (a number, an escaped text).
-fn data_raw(out: &mut String, key: &str, v: &str) {
-    out.push_str(r#"<data key=""#);
-    out.push_str(key);
-    out.push_str(r#"">"#);
-    out.push_str(v);
-    out.push_str("</data>");
-}
+/// A data element.
+const DATA: Markup = Markup { open: r#"<data key=""#, mid: r#"">"#, close: "</data>" };
 
 impl fmt::Display for GraphMl<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -95,14 +66,14 @@ impl fmt::Display for GraphMl<'_> {
             out.push_str(r#"    <node id=""#);
             push_escaped(&mut out, &n.id);
             out.push_str(r#"">"#);
-            data(&mut out, "label", &n.label);
+            DATA.text(&mut out, "label", &n.label);
             for (name, value) in n.attributes() {
                 // The node's `windows` key has its own id: key ids are shared by nodes and edges.
-                data(&mut out, if name == "windows" { "node_windows" } else { name }, &value);
+                DATA.text(&mut out, if name == "windows" { "node_windows" } else { name }, &value);
             }
-            data_raw(&mut out, "x", &format!("{:.2}", n.x));
-            data_raw(&mut out, "y", &format!("{:.2}", n.y));
-            data_raw(&mut out, "size", &format!("{:.2}", n.size));
+            DATA.raw(&mut out, "x", &format!("{:.2}", n.x));
+            DATA.raw(&mut out, "y", &format!("{:.2}", n.y));
+            DATA.raw(&mut out, "size", &format!("{:.2}", n.size));
             out.push_str("</node>\n");
             f.write_str(&out)?;
         }
@@ -117,16 +88,16 @@ impl fmt::Display for GraphMl<'_> {
             out.push_str(r#"" target=""#);
             push_escaped(&mut out, &g[e.target()].id);
             out.push_str(r#"">"#);
-            data_float(&mut out, "weight", w.weight);
-            data_raw(&mut out, "edge_windows", itoa::Buffer::new().format(w.windows));
-            data_raw(&mut out, "edge_documents", itoa::Buffer::new().format(w.documents));
-            data_float(&mut out, "pmi", w.pmi);
-            data_float(&mut out, "npmi", w.npmi);
-            data_float(&mut out, "jaccard", w.jaccard);
-            data(&mut out, "edge_first", w.first.as_deref().unwrap_or(""));
-            data(&mut out, "edge_last", w.last.as_deref().unwrap_or(""));
+            DATA.float(&mut out, "weight", w.weight);
+            DATA.raw(&mut out, "edge_windows", itoa::Buffer::new().format(w.windows));
+            DATA.raw(&mut out, "edge_documents", itoa::Buffer::new().format(w.documents));
+            DATA.float(&mut out, "pmi", w.pmi);
+            DATA.float(&mut out, "npmi", w.npmi);
+            DATA.float(&mut out, "jaccard", w.jaccard);
+            DATA.text(&mut out, "edge_first", w.first.as_deref().unwrap_or(""));
+            DATA.text(&mut out, "edge_last", w.last.as_deref().unwrap_or(""));
             if let Some(v) = w.evidence.first().filter(|v| !v.text.trim().is_empty()) {
-                data_raw(&mut out, "evidence", evidence.get(&v.text));
+                DATA.raw(&mut out, "evidence", evidence.get(&v.text));
             }
             out.push_str("</edge>\n");
             f.write_str(&out)?;
