@@ -384,6 +384,26 @@ fn merge_timelines(into: &mut BTreeMap<String, u64>, mut later: BTreeMap<String,
     }
 }
 
+/// Adds the pair totals of `later` to `into`, keeping `k` examples each.
+fn merge_edges(into: &mut BTreeMap<(String, String), EdgeTotal>, later: BTreeMap<(String, String), EdgeTotal>, k: usize) {
+    use std::collections::btree_map::Entry;
+    for (key, mut e) in later {
+        let t = match into.entry(key) {
+            Entry::Vacant(v) => {
+                e.evidence.truncate(k);
+                v.insert(e);
+                continue;
+            }
+            Entry::Occupied(o) => o.into_mut(),
+        };
+        t.windows += e.windows;
+        t.documents += e.documents;
+        widen(&mut t.first, &mut t.last, e.first.as_ref(), e.last.as_ref());
+        merge_timelines(&mut t.by_date, e.by_date);
+        keep_first(&mut t.evidence, e.evidence, k);
+    }
+}
+
 impl Totals {
     /// Empty totals that keep `evidence` examples per edge.
     pub fn new(evidence: usize) -> Totals {
@@ -463,12 +483,27 @@ impl Totals {
     }
 
     /// Adds the totals of other documents (a partial run), in any order.
-    pub fn merge(&mut self, later: Totals) {
+    pub fn merge(&mut self, mut later: Totals) {
         use std::collections::btree_map::Entry;
         self.documents += later.documents;
         self.windows += later.windows;
-        // The merge runs alone between batches; a node or pair new to these totals (every
-        // one of the first batch) is moved in whole rather than added field by field.
+        // The merge runs alone between batches (the workers read these totals): the pairs,
+        // most of its work, are merged in two halves split at the later pairs' middle key,
+        // each half on a thread of the current pool, and joined again.
+        let k = self.evidence;
+        let halves = (rayon::current_num_threads() > 1 && later.edges.len() >= 4096)
+            .then(|| later.edges.keys().nth(later.edges.len() / 2).cloned())
+            .flatten();
+        match halves {
+            Some(mid) => {
+                let (mut right, right_later) = (self.edges.split_off(&mid), later.edges.split_off(&mid));
+                rayon::join(|| merge_edges(&mut self.edges, later.edges, k), || merge_edges(&mut right, right_later, k));
+                self.edges.append(&mut right);
+            }
+            None => merge_edges(&mut self.edges, later.edges, k),
+        }
+        // A node or pair new to these totals (every one of the first batch) is moved in whole
+        // rather than added field by field.
         for (k, n) in later.nodes {
             let t = match self.nodes.entry(k) {
                 Entry::Vacant(v) => {
@@ -483,21 +518,6 @@ impl Totals {
             t.documents += n.documents;
             widen(&mut t.first, &mut t.last, n.first.as_ref(), n.last.as_ref());
             merge_timelines(&mut t.by_date, n.by_date);
-        }
-        for (k, mut e) in later.edges {
-            let t = match self.edges.entry(k) {
-                Entry::Vacant(v) => {
-                    e.evidence.truncate(self.evidence);
-                    v.insert(e);
-                    continue;
-                }
-                Entry::Occupied(o) => o.into_mut(),
-            };
-            t.windows += e.windows;
-            t.documents += e.documents;
-            widen(&mut t.first, &mut t.last, e.first.as_ref(), e.last.as_ref());
-            merge_timelines(&mut t.by_date, e.by_date);
-            keep_first(&mut t.evidence, e.evidence, self.evidence);
         }
     }
 

@@ -309,7 +309,7 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
         });
         let (folded, read) = side?;
         if let Some(t) = folded {
-            totals.merge(t);
+            pool.install(|| totals.merge(t));
             report.seconds = started.elapsed().as_secs_f64();
             progress(&report);
         }
