@@ -25,19 +25,13 @@ pub fn field(s: &str) -> Cow<'_, str> {
 }
 
 fn row(w: &mut impl Write, cells: &[&str]) -> io::Result<()> {
-    cells_of(w, cells)?;
-    w.write_all(b"\r\n")
-}
-
-/// The cells of a row, without its line end.
-fn cells_of(w: &mut impl Write, cells: &[&str]) -> io::Result<()> {
     for (i, c) in cells.iter().enumerate() {
         if i > 0 {
             w.write_all(b",")?;
         }
         w.write_all(field(c).as_bytes())?;
     }
-    Ok(())
+    w.write_all(b"\r\n")
 }
 
 /// Writes `nodes.csv`.

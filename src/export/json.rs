@@ -11,22 +11,13 @@ use std::io::{self, Write};
 use petgraph::visit::EdgeRef;
 use serde_json::Value;
 
-use super::{json_f64, json_int, json_str};
+use super::{json_f64, json_int, json_opt_str, json_str};
 use crate::graph::CoGraph;
 
 // Fields in alphabetical order, as serde_json's sorted maps would write them. The document is
 // written field by field: its timelines (a date key per day a node or pair occurs on, 160,000
 // of them for corpus/zh) and per-link keys went through serde's escaping one by one. A test
 // checks the bytes are those of the serde rendering it replaced.
-
-/// An optional string field, left out when absent.
-fn opt_field(w: &mut impl Write, name: &[u8], v: &Option<String>) -> io::Result<()> {
-    if let Some(v) = v {
-        w.write_all(name)?;
-        json_str(w, v)?;
-    }
-    Ok(())
-}
 
 /// Mentions or shared windows per date, as a JSON object.
 fn timeline(w: &mut impl Write, by_date: &BTreeMap<String, u64>) -> io::Result<()> {
@@ -56,10 +47,10 @@ pub fn write_node_link(w: &mut impl Write, g: &CoGraph) -> io::Result<()> {
             w.write_all(b",\"evidence\":")?;
             w.write_all(evidence.get(&v.text).get().as_bytes())?;
         }
-        opt_field(w, b",\"first\":", &l.first)?;
+        json_opt_str(w, b",\"first\":", l.first.as_deref())?;
         w.write_all(b",\"jaccard\":")?;
         json_f64(w, l.jaccard)?;
-        opt_field(w, b",\"last\":", &l.last)?;
+        json_opt_str(w, b",\"last\":", l.last.as_deref())?;
         w.write_all(b",\"npmi\":")?;
         json_f64(w, l.npmi)?;
         w.write_all(b",\"pmi\":")?;
@@ -91,16 +82,16 @@ pub fn write_node_link(w: &mut impl Write, g: &CoGraph) -> io::Result<()> {
         json_int(w, n.documents)?;
         w.write_all(b",\"en\":")?;
         json_str(w, &n.en)?;
-        opt_field(w, b",\"first\":", &n.first)?;
+        json_opt_str(w, b",\"first\":", n.first.as_deref())?;
         w.write_all(b",\"frequency\":")?;
         json_int(w, n.frequency)?;
         w.write_all(b",\"id\":")?;
         json_str(w, &n.id)?;
-        opt_field(w, b",\"iso3\":", &n.iso3)?;
+        json_opt_str(w, b",\"iso3\":", n.iso3.as_deref())?;
         w.write_all(b",\"label\":")?;
         json_str(w, &n.label)?;
-        opt_field(w, b",\"last\":", &n.last)?;
-        opt_field(w, b",\"role\":", &n.role)?;
+        json_opt_str(w, b",\"last\":", n.last.as_deref())?;
+        json_opt_str(w, b",\"role\":", n.role.as_deref())?;
         w.write_all(b",\"timeline\":")?;
         timeline(w, &n.by_date)?;
         w.write_all(b",\"type\":")?;

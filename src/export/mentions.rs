@@ -7,17 +7,16 @@
 
 use std::io::{self, Write};
 
-use super::{json_int as integer, json_str as string};
+use super::{json_f64, json_int, json_opt_str, json_str};
 use crate::dict::Dictionaries;
 use crate::resolve::Mention;
 
 /// A figure's value: an integer when it is one, else the shortest float.
 fn value(w: &mut impl Write, v: f64) -> io::Result<()> {
     if v.fract() == 0.0 && v.abs() < 9.0e15 {
-        integer(w, v as i64)
+        json_int(w, v as i64)
     } else {
-        let v = serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number);
-        serde_json::to_writer(w, &v).map_err(io::Error::from)
+        json_f64(w, v)
     }
 }
 
@@ -31,51 +30,36 @@ pub fn write<W: Write>(
     speakers: &[Option<String>],
 ) -> io::Result<()> {
     let mut quoted = Vec::new();
-    string(&mut quoted, doc)?;
+    json_str(&mut quoted, doc)?;
     let doc = quoted;
     for m in mentions {
         w.write_all(b"{\"doc\":")?;
         w.write_all(&doc)?;
         w.write_all(b",\"start\":")?;
-        integer(w, m.start)?;
+        json_int(w, m.start)?;
         w.write_all(b",\"end\":")?;
-        integer(w, m.end)?;
+        json_int(w, m.end)?;
         w.write_all(b",\"text\":")?;
-        string(w, &m.text)?;
+        json_str(w, &m.text)?;
         w.write_all(b",\"type\":")?;
-        string(w, m.kind.as_str())?;
-        if let Some(e) = m.entity {
-            w.write_all(b",\"id\":")?;
-            string(w, &dicts.entity(e).id)?;
-        }
+        json_str(w, m.kind.as_str())?;
+        json_opt_str(w, b",\"id\":", m.entity.map(|e| dicts.entity(e).id.as_str()))?;
         if let Some(v) = m.value {
             w.write_all(b",\"value\":")?;
             value(w, v)?;
         }
-        if let Some(u) = m.unit {
-            w.write_all(b",\"unit\":")?;
-            string(w, u)?;
-        }
+        json_opt_str(w, b",\"unit\":", m.unit)?;
         w.write_all(b",\"sentence\":")?;
-        integer(w, m.sentence)?;
+        json_int(w, m.sentence)?;
         w.write_all(b",\"paragraph\":")?;
-        integer(w, m.paragraph)?;
+        json_int(w, m.paragraph)?;
         w.write_all(b",\"turn\":")?;
-        integer(w, m.turn)?;
-        if let Some(s) = speakers.get(m.turn as usize).and_then(|s| s.as_deref()) {
-            w.write_all(b",\"speaker\":")?;
-            string(w, s)?;
-        }
+        json_int(w, m.turn)?;
+        json_opt_str(w, b",\"speaker\":", speakers.get(m.turn as usize).and_then(|s| s.as_deref()))?;
         w.write_all(b",\"rule\":")?;
-        string(w, m.rule)?;
-        if let Some(t) = m.title.as_deref() {
-            w.write_all(b",\"title\":")?;
-            string(w, t)?;
-        }
-        if encoding != "UTF-8" {
-            w.write_all(b",\"encoding\":")?;
-            string(w, encoding)?;
-        }
+        json_str(w, m.rule)?;
+        json_opt_str(w, b",\"title\":", m.title.as_deref())?;
+        json_opt_str(w, b",\"encoding\":", (encoding != "UTF-8").then_some(encoding))?;
         w.write_all(b"}\n")?;
     }
     Ok(())

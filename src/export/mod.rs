@@ -87,11 +87,9 @@ impl Markup {
 
 /// [`push_float`] into a String of its own.
 pub fn float(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v}")
-    } else {
-        "0".to_string()
-    }
+    let mut s = String::new();
+    push_float(&mut s, v);
+    s
 }
 
 /// Evidence sentences, each rendered once for one file. A sentence is shared (one `Arc`) by
@@ -134,6 +132,17 @@ pub(crate) fn json_str(w: &mut impl Write, s: &str) -> std::io::Result<()> {
         w.write_all(b"\"")
     } else {
         serde_json::to_writer(w, s).map_err(std::io::Error::from)
+    }
+}
+
+/// An optional string field (`name` holds its comma, key and colon), left out when absent.
+pub(crate) fn json_opt_str(w: &mut impl Write, name: &[u8], v: Option<&str>) -> std::io::Result<()> {
+    match v {
+        Some(v) => {
+            w.write_all(name)?;
+            json_str(w, v)
+        }
+        None => Ok(()),
     }
 }
 
