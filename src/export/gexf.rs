@@ -16,7 +16,7 @@ use std::fmt::{self, Write as _};
 
 use petgraph::visit::EdgeRef;
 
-use super::{push_escaped, push_float, Escaped, Markup, Rendered};
+use super::{push_edge_start, push_escaped, push_float, Escaped, Markup, Rendered};
 use crate::graph::{color, CoGraph};
 
 /// A GEXF view of a graph; `Display` writes the document.
@@ -36,8 +36,8 @@ const NODE_ATTRS: &[(&str, &str, &str)] = &[
     ("last", "last", "string"),
 ];
 
-/// Static edge attributes: (id, title, type).
-const EDGE_ATTRS: &[(&str, &str, &str)] = &[
+/// Static edge attributes: (id, title, type), in the order of [`Markup::edge_values`].
+const EDGE_ATTRS: [(&str, &str, &str); 8] = [
     ("windows", "windows", "integer"),
     ("documents", "documents", "integer"),
     ("pmi", "pmi", "double"),
@@ -122,7 +122,7 @@ impl fmt::Display for Gexf<'_> {
             None => writeln!(f, r#"  <graph defaultedgetype="undirected" mode="static">"#)?,
         }
         attributes(f, "node", "static", NODE_ATTRS)?;
-        attributes(f, "edge", "static", EDGE_ATTRS)?;
+        attributes(f, "edge", "static", &EDGE_ATTRS)?;
         if range.is_some() {
             attributes(f, "node", "dynamic", &[("mentions_on", "mentions on date", "integer")])?;
             attributes(f, "edge", "dynamic", &[("windows_on", "windows on date", "integer")])?;
@@ -159,25 +159,11 @@ impl fmt::Display for Gexf<'_> {
         for (i, e) in g.edge_references().enumerate() {
             let w = e.weight();
             out.clear();
-            out.push_str(r#"      <edge id="e"#);
-            out.push_str(itoa::Buffer::new().format(i));
-            out.push_str(r#"" source=""#);
-            push_escaped(&mut out, &g[e.source()].id);
-            out.push_str(r#"" target=""#);
-            push_escaped(&mut out, &g[e.target()].id);
-            out.push_str(r#"" weight=""#);
+            push_edge_start(&mut out, "      ", i, &g[e.source()].id, &g[e.target()].id);
+            out.push_str(r#" weight=""#);
             push_float(&mut out, w.weight);
             out.push_str("\">\n        <attvalues>\n");
-            ATT.raw(&mut out, "windows", itoa::Buffer::new().format(w.windows));
-            ATT.raw(&mut out, "documents", itoa::Buffer::new().format(w.documents));
-            ATT.float(&mut out, "pmi", w.pmi);
-            ATT.float(&mut out, "npmi", w.npmi);
-            ATT.float(&mut out, "jaccard", w.jaccard);
-            ATT.text(&mut out, "first", w.first.as_deref().unwrap_or(""));
-            ATT.text(&mut out, "last", w.last.as_deref().unwrap_or(""));
-            if let Some(v) = w.evidence.first().filter(|v| !v.text.trim().is_empty()) {
-                ATT.raw(&mut out, "evidence", evidence.get(&v.text));
-            }
+            ATT.edge_values(&mut out, EDGE_ATTRS.map(|(id, _, _)| id), w, &evidence);
             if range.is_some() {
                 dynamic(&mut out, "windows_on", &w.by_date);
             }

@@ -11,7 +11,7 @@ use std::fmt;
 
 use petgraph::visit::EdgeRef;
 
-use super::{push_escaped, Escaped, Markup, Rendered};
+use super::{push_edge_start, push_escaped, Escaped, Markup, Rendered};
 use crate::graph::CoGraph;
 
 /// A GraphML view of a graph; `Display` writes the document.
@@ -42,6 +42,9 @@ const KEYS: &[(&str, &str, &str, &str)] = &[
     ("edge_last", "edge", "last", "string"),
     ("evidence", "edge", "evidence", "string"),
 ];
+
+/// The keys of an edge's values after its weight (see [`Markup::edge_values`]).
+const EDGE_KEYS: [&str; 8] = ["edge_windows", "edge_documents", "pmi", "npmi", "jaccard", "edge_first", "edge_last", "evidence"];
 
 /// A data element.
 const DATA: Markup = Markup { open: r#"<data key=""#, mid: r#"">"#, close: "</data>" };
@@ -81,24 +84,10 @@ impl fmt::Display for GraphMl<'_> {
         for (i, e) in g.edge_references().enumerate() {
             let w = e.weight();
             out.clear();
-            out.push_str(r#"    <edge id="e"#);
-            out.push_str(itoa::Buffer::new().format(i));
-            out.push_str(r#"" source=""#);
-            push_escaped(&mut out, &g[e.source()].id);
-            out.push_str(r#"" target=""#);
-            push_escaped(&mut out, &g[e.target()].id);
-            out.push_str(r#"">"#);
+            push_edge_start(&mut out, "    ", i, &g[e.source()].id, &g[e.target()].id);
+            out.push('>');
             DATA.float(&mut out, "weight", w.weight);
-            DATA.raw(&mut out, "edge_windows", itoa::Buffer::new().format(w.windows));
-            DATA.raw(&mut out, "edge_documents", itoa::Buffer::new().format(w.documents));
-            DATA.float(&mut out, "pmi", w.pmi);
-            DATA.float(&mut out, "npmi", w.npmi);
-            DATA.float(&mut out, "jaccard", w.jaccard);
-            DATA.text(&mut out, "edge_first", w.first.as_deref().unwrap_or(""));
-            DATA.text(&mut out, "edge_last", w.last.as_deref().unwrap_or(""));
-            if let Some(v) = w.evidence.first().filter(|v| !v.text.trim().is_empty()) {
-                DATA.raw(&mut out, "evidence", evidence.get(&v.text));
-            }
+            DATA.edge_values(&mut out, EDGE_KEYS, w, &evidence);
             out.push_str("</edge>\n");
             f.write_str(&out)?;
         }

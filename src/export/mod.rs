@@ -47,6 +47,19 @@ pub(crate) fn push_escaped(out: &mut String, s: &str) {
     write!(out, "{}", Escaped(s)).expect("a String takes any text");
 }
 
+/// An XML edge element's start, `<edge id="eI" source="…" target="…"`, left open for the
+/// format's own attributes (GraphML and GEXF name edges alike).
+pub(crate) fn push_edge_start(out: &mut String, indent: &str, i: usize, source: &str, target: &str) {
+    out.push_str(indent);
+    out.push_str(r#"<edge id="e"#);
+    out.push_str(itoa::Buffer::new().format(i));
+    out.push_str(r#"" source=""#);
+    push_escaped(out, source);
+    out.push_str(r#"" target=""#);
+    push_escaped(out, target);
+    out.push('"');
+}
+
 /// How an XML export writes one named value: `open` name `mid` value `close` (a GraphML
 /// `<data key="…">…</data>`, a GEXF `<attvalue for="…" value="…"/>`). Rows are built in one
 /// reusable String and written whole (a GEXF is ~750,000 short lines, and formatting each
@@ -82,6 +95,22 @@ impl Markup {
     /// A float, as every export writes it.
     pub fn float(&self, out: &mut String, name: &str, v: f64) {
         self.with(out, name, |o| push_float(o, v));
+    }
+
+    /// An edge's values in the order both XML exports declare them (windows, documents, pmi,
+    /// npmi, jaccard, first, last, evidence), under the file's `names` for them; `evidence`
+    /// holds the first sentences escaped.
+    pub fn edge_values(&self, out: &mut String, names: [&str; 8], e: &crate::graph::Edge, evidence: &Rendered<String>) {
+        self.raw(out, names[0], itoa::Buffer::new().format(e.windows));
+        self.raw(out, names[1], itoa::Buffer::new().format(e.documents));
+        self.float(out, names[2], e.pmi);
+        self.float(out, names[3], e.npmi);
+        self.float(out, names[4], e.jaccard);
+        self.text(out, names[5], e.first.as_deref().unwrap_or(""));
+        self.text(out, names[6], e.last.as_deref().unwrap_or(""));
+        if let Some(v) = e.evidence.first().filter(|v| !v.text.trim().is_empty()) {
+            self.raw(out, names[7], evidence.get(&v.text));
+        }
     }
 }
 
