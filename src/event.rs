@@ -386,7 +386,7 @@ fn has_modal(s: &str) -> bool {
     s.contains("必须")
         || s.match_indices('应').any(|(i, c)| {
             let after = &s[i + c.len()..];
-            let near = &after[..after.char_indices().nth(24).map_or(after.len(), |(j, _)| j)];
+            let near = head(after, 24);
             s[..i].chars().next_back().is_none_or(|p| !"回响相适供反呼效答".contains(p))
                 && after.chars().next().is_none_or(|n| !"邀约对用".contains(n))
                 && !["邀请", "之邀", "要求"].iter().any(|w| near.contains(w))
@@ -916,8 +916,11 @@ impl EventCoder {
     /// Does the sentence say that its subject will act (我们将…, 中方愿…)?
     fn has_future_subject(&self, text: &str, groups: &[Group], ss: usize, se: usize) -> bool {
         let sentence = &text[ss..se];
-        // The first two of FUTURE, within four characters of the subject.
-        let after_subject = |at: usize| text[at..se].chars().take(4).any(|c| c == '将' || c == '愿');
+        // The first two of FUTURE (将, 愿), within four characters of the subject.
+        let after_subject = |at: usize| {
+            let near = head(&text[at..se], 4);
+            FUTURE[..2].iter().any(|f| near.contains(f))
+        };
         groups.iter().any(|g| g.prep.is_none() && after_subject(g.end))
             || {
                 // Each pronoun's first occurrence.
