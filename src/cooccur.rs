@@ -524,11 +524,6 @@ impl Totals {
     /// PMI, NPMI and Jaccard of the pair `(a, b)` over the windows counted so far.
     pub fn measures(&self, a: &str, b: &str) -> Measures {
         let cab = self.edges.get(&(a.to_string(), b.to_string())).map_or(0, |e| e.windows);
-        self.measures_of(a, b, cab)
-    }
-
-    /// [`Totals::measures`] of a pair known to share `cab` windows (no lookup of the pair).
-    pub fn measures_of(&self, a: &str, b: &str, cab: u64) -> Measures {
         let ca = self.nodes.get(a).map_or(0, |n| n.windows);
         let cb = self.nodes.get(b).map_or(0, |n| n.windows);
         Measures::of(ca, cb, cab, self.windows)

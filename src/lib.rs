@@ -425,14 +425,19 @@ fn process_batch(pipeline: &Pipeline, batch: &[Document], so_far: &Totals) -> Ve
 }
 
 fn write_lines(m: &mut impl std::io::Write, e: &mut impl std::io::Write, dicts: &Dictionaries, p: &Processed) -> std::io::Result<()> {
-    export::mentions::write(m, dicts, &p.id, p.encoding, &p.mentions, &p.speakers)?;
+    mention_lines(m, dicts, p)?;
     event::write(e, &p.id, &p.events)
+}
+
+/// A processed document's `mentions.jsonl` lines.
+fn mention_lines(w: &mut impl std::io::Write, dicts: &Dictionaries, p: &Processed) -> std::io::Result<()> {
+    export::mentions::write(w, dicts, &p.id, p.encoding, &p.mentions, &p.speakers)
 }
 
 /// Writes a processed batch's JSON lines in document order, adds its events and figures to
 /// the run's, and sums its counts (which [`Totals::merge`] then folds into the corpus's).
 fn fold_batch(
-    results: Vec<Done>,
+    mut results: Vec<Done>,
     dicts: &Dictionaries,
     cfg: &Config,
     lines: &mut partial::DocLines,
@@ -441,7 +446,6 @@ fn fold_batch(
 ) -> Result<Totals, Error> {
     // The counts are summed while the lines are written: two independent halves, so that the
     // last batch's fold, which nothing else runs beside, takes two threads.
-    let mut results = results;
     let counts: Vec<cooccur::DocCounts> =
         results.iter_mut().filter(|(p, _)| cfg.graph.keeps_date(p.counts.date.as_deref())).map(|(p, _)| std::mem::take(&mut p.counts)).collect();
     let (written, totals) = rayon::join(
@@ -449,11 +453,7 @@ fn fold_batch(
             for (p, rendered) in &results {
                 match rendered {
                     Some((m, e)) => lines.push(&p.id, m, e)?,
-                    None => lines.push_with(
-                        &p.id,
-                        |w| export::mentions::write(w, dicts, &p.id, p.encoding, &p.mentions, &p.speakers),
-                        |w| event::write(w, &p.id, &p.events),
-                    )?,
+                    None => lines.push_with(&p.id, |w| mention_lines(w, dicts, p), |w| event::write(w, &p.id, &p.events))?,
                 }
                 report.events += p.events.len();
                 event_agg.add(&p.id, &p.events);
