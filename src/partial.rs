@@ -27,6 +27,7 @@ use crate::cooccur::{EdgeTotal, Evidence, NodeTotal, Totals};
 use crate::dict::{Fnv, Kind};
 use crate::error::Error;
 use crate::export::events::{EdgeAgg, EventAgg};
+use crate::export::Settling;
 use crate::graph::Stamp;
 use crate::tag::TagConfig;
 
@@ -397,15 +398,12 @@ impl Spool {
     }
 
     /// Renames the spool into place, or when `order` is given writes its pieces in that order.
-    fn finish(self, dir: &Path, order: Option<&[(u64, u64)]>) -> Result<PathBuf, Error> {
+    fn finish(self, dir: &Path, order: Option<&[(u64, u64)]>) -> Result<Settling, Error> {
         let path = dir.join(self.name);
         let io = |e| Error::io(&path, e);
         let file = self.writer.into_inner().map_err(|e| io(e.into_error()))?;
         let Some(order) = order else {
-            file.sync_all().map_err(io)?;
-            drop(file);
-            self.tmp.persist(&path).map_err(|e| io(e.error))?;
-            return Ok(path);
+            return Settling::start(file, self.tmp, path);
         };
         let mut src = self.tmp.reopen().map_err(io)?;
         let mut out = crate::export::Output::create(dir, self.name)?;
@@ -416,7 +414,7 @@ impl Spool {
             src.read_exact(&mut buf).map_err(io)?;
             out.writer().write_all(&buf).map_err(io)?;
         }
-        out.finish()
+        out.settle()
     }
 }
 
@@ -492,16 +490,17 @@ impl DocLines {
     /// Puts both files in place, in document id order; returns their paths and the document
     /// list of a partial.
     pub fn finish(mut self) -> Result<(Vec<PathBuf>, Vec<DocEntry>), Error> {
-        let (m, e) = if self.sorted {
-            (self.mentions.finish(&self.dir, None)?, self.events.finish(&self.dir, None)?)
+        let files = if self.sorted {
+            [self.mentions.finish(&self.dir, None), self.events.finish(&self.dir, None)]
         } else {
             self.docs.sort_by(|a, b| a.0.cmp(&b.0));
             let order_m: Vec<(u64, u64)> = self.docs.iter().map(|d| d.1).collect();
             let order_e: Vec<(u64, u64)> = self.docs.iter().map(|d| d.2).collect();
-            (self.mentions.finish(&self.dir, Some(&order_m))?, self.events.finish(&self.dir, Some(&order_e))?)
+            [self.mentions.finish(&self.dir, Some(&order_m)), self.events.finish(&self.dir, Some(&order_e))]
         };
+        let written = crate::export::settle_all(files)?;
         let docs = self.docs.into_iter().map(|(id, m, e)| DocEntry(id, m.1, e.1)).collect();
-        Ok((vec![m, e], docs))
+        Ok((written, docs))
     }
 }
 
