@@ -171,10 +171,10 @@ pub fn count(dicts: &Dictionaries, doc: &Document, norm: &Normalized, seg: &Segm
     count_with(dicts, doc, norm, seg, mentions, cfg, None)
 }
 
-/// [`count`], leaving out the evidence of pairs for which `so_far` (the totals of the
-/// documents already counted) holds K evidence sentences that all come before this document:
-/// they could never be among the first K, so rendering them was only memory and time (it was
-/// the largest live share of a run's heap).
+/// [`count`], leaving out the evidence of pairs that `settled` (from the totals of documents
+/// already counted) says hold K evidence sentences that all come before this document: they
+/// could never be among the first K, so rendering them was only memory and time (it was the
+/// largest live share of a run's heap).
 pub fn count_with(
     dicts: &Dictionaries,
     doc: &Document,
@@ -182,7 +182,7 @@ pub fn count_with(
     seg: &Segments,
     mentions: &[Mention],
     cfg: &CooccurConfig,
-    so_far: Option<&Totals>,
+    settled: Option<&Settled>,
 ) -> DocCounts {
     let mut out = DocCounts { date: doc.date.clone(), ..DocCounts::default() };
     // Keys are borrowed from the dictionaries while counting (a figure's is made once per
@@ -228,12 +228,11 @@ pub fn count_with(
         }
         for (i, &(a, sa)) in ids.iter().enumerate() {
             for &(b, sb) in &ids[i + 1..] {
-                let (e, settled) = edges.entry((a, b)).or_insert_with(|| {
-                    let settled = so_far.is_some_and(|t| t.evidence_settled(a, b, &doc.id));
-                    (DocEdge::default(), settled)
+                let (e, skip) = edges.entry((a, b)).or_insert_with(|| {
+                    (DocEdge::default(), settled.is_some_and(|s| s.covers(a, b, &doc.id)))
                 });
                 e.windows += 1;
-                if e.evidence.len() < cfg.evidence && !*settled {
+                if e.evidence.len() < cfg.evidence && !*skip {
                     let (first, last) = (sa.min(sb), sa.max(sb));
                     let (start, end, text) =
                         texts.entry((first, last)).or_insert_with(|| sentence_text(doc, norm, seg, first as usize, last as usize)).clone();
@@ -292,12 +291,13 @@ pub struct EdgeTotal {
 
 /// Keeps in `kept` the first `k` of `kept` and `more` by (document id, sentence, offset); both
 /// come in that order. On a tie (one document in both, as in hand-made tests) `kept` goes first.
-fn keep_first(kept: &mut Vec<Evidence>, more: Vec<Evidence>, k: usize) {
+/// Returns false when `kept` is sure to be as it was.
+fn keep_first(kept: &mut Vec<Evidence>, more: Vec<Evidence>, k: usize) -> bool {
     fn key(v: &Evidence) -> (&str, u32, usize) {
         (&v.doc, v.sentence, v.start)
     }
     if more.is_empty() || (kept.len() >= k && kept.last().is_some_and(|l| key(l) <= key(&more[0]))) {
-        return;
+        return false;
     }
     let old = std::mem::take(kept);
     let (mut a, mut b) = (old.into_iter().peekable(), more.into_iter().peekable());
@@ -312,6 +312,7 @@ fn keep_first(kept: &mut Vec<Evidence>, more: Vec<Evidence>, k: usize) {
             None => break,
         }
     }
+    true
 }
 
 /// PMI, NPMI and Jaccard of one pair (see the module docs for their definitions).
@@ -404,28 +405,72 @@ fn merge_edges(into: &mut BTreeMap<(String, String), EdgeTotal>, later: BTreeMap
     }
 }
 
+/// A pair, ids in order.
+pub type PairKey = (String, String);
+
+/// The pairs whose totals hold their first K evidence sentences, each with the document id of
+/// the last of them: no evidence of a later document can enter that pair's first K. Workers
+/// read it to leave such evidence out while the corpus totals are being added to; it is
+/// brought up to date between batches with what [`Totals::add_noting`] noted, so the merge of
+/// a batch's counts into the totals no longer has to run alone between batches.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Settled(BTreeMap<PairKey, Arc<str>>);
+
+impl Settled {
+    /// Can no evidence of document `doc` enter the first K of the pair `(a, b)`? True when the
+    /// pair's first K all come from documents whose ids sort before `doc`.
+    pub fn covers(&self, a: &str, b: &str, doc: &str) -> bool {
+        // (A BTreeMap keyed by a pair of Strings is searched with one; the pair is made only
+        // for the pairs whose ids are both known, once per pair and document.)
+        if self.0.is_empty() {
+            return false;
+        }
+        self.0.get(&(a.to_string(), b.to_string())).is_some_and(|last| &**last < doc)
+    }
+
+    /// Takes in what [`Totals::add_noting`] noted, in the order it was noted.
+    pub fn update(&mut self, noted: Vec<(PairKey, Arc<str>)>) {
+        for (pair, last) in noted {
+            self.0.insert(pair, last);
+        }
+    }
+
+    /// Every pair settled in `totals` (built whole rather than noted on the way).
+    pub fn of(totals: &Totals) -> Settled {
+        let k = totals.evidence;
+        Settled(
+            totals
+                .edges
+                .iter()
+                .filter(|(_, t)| k > 0 && t.evidence.len() >= k)
+                .filter_map(|(pair, t)| Some((pair.clone(), t.evidence.last()?.doc.clone())))
+                .collect(),
+        )
+    }
+}
+
 impl Totals {
     /// Empty totals that keep `evidence` examples per edge.
     pub fn new(evidence: usize) -> Totals {
         Totals { evidence, ..Totals::default() }
     }
 
-    /// Can no later document's evidence enter this pair's first K? True when it holds K and
-    /// the last of them comes from a document whose id sorts before `doc`.
-    pub fn evidence_settled(&self, a: &str, b: &str, doc: &str) -> bool {
-        // (A BTreeMap keyed by a pair of Strings is searched with one; the pair is made only
-        // for the pairs whose ids are both known, once per pair and document.)
-        if self.edges.is_empty() {
-            return false;
-        }
-        self.edges.get(&(a.to_string(), b.to_string())).is_some_and(|t| {
-            t.evidence.len() >= self.evidence && t.evidence.last().is_some_and(|l| &*l.doc < doc)
-        })
-    }
-
     /// Adds one document's counts, in any order.
     pub fn add(&mut self, doc: DocCounts) {
+        self.add_then(doc, |_, _| {});
+    }
+
+    /// [`Totals::add`], noting in `noted` each pair whose first K evidence sentences these
+    /// totals now hold and that changed, with the document id of the last (for [`Settled`]).
+    pub fn add_noting(&mut self, doc: DocCounts, noted: &mut Vec<(PairKey, Arc<str>)>) {
+        self.add_then(doc, |pair, last| noted.push((pair.clone(), last.clone())));
+    }
+
+    fn add_then(&mut self, doc: DocCounts, mut settled: impl FnMut(&PairKey, &Arc<str>)) {
         use std::collections::btree_map::Entry;
+        let k = self.evidence;
+        // The last of a pair's K evidence, when the pair holds K of them.
+        let full = |evidence: &[Evidence]| (k > 0 && evidence.len() >= k).then(|| evidence[k - 1].doc.clone());
         self.documents += 1;
         self.windows += doc.windows;
         let date = doc.date.as_ref();
@@ -456,10 +501,13 @@ impl Totals {
                 *t.by_date.entry(d.clone()).or_default() += n.mentions;
             }
         }
-        for (k, mut e) in doc.edges {
-            let t = match self.edges.entry(k) {
+        for (pair, mut e) in doc.edges {
+            let mut o = match self.edges.entry(pair) {
                 Entry::Vacant(v) => {
-                    e.evidence.truncate(self.evidence);
+                    e.evidence.truncate(k);
+                    if let Some(last) = full(&e.evidence) {
+                        settled(v.key(), &last);
+                    }
                     v.insert(EdgeTotal {
                         windows: e.windows,
                         documents: 1,
@@ -470,15 +518,20 @@ impl Totals {
                     });
                     continue;
                 }
-                Entry::Occupied(o) => o.into_mut(),
+                Entry::Occupied(o) => o,
             };
+            let t = o.get_mut();
             t.windows += e.windows;
             t.documents += 1;
             widen(&mut t.first, &mut t.last, date, date);
             if let Some(d) = date {
                 *t.by_date.entry(d.clone()).or_default() += e.windows;
             }
-            keep_first(&mut t.evidence, e.evidence, self.evidence);
+            if keep_first(&mut t.evidence, e.evidence, k) {
+                if let Some(last) = full(&t.evidence) {
+                    settled(o.key(), &last);
+                }
+            }
         }
     }
 
@@ -487,9 +540,8 @@ impl Totals {
         use std::collections::btree_map::Entry;
         self.documents += later.documents;
         self.windows += later.windows;
-        // The merge runs alone between batches (the workers read these totals): the pairs,
-        // most of its work, are merged in two halves split at the later pairs' middle key,
-        // each half on a thread of the current pool, and joined again.
+        // The pairs, most of the work, are merged in two halves split at the later pairs'
+        // middle key, each half on a thread of the current pool, and joined again.
         let k = self.evidence;
         let halves = (rayon::current_num_threads() > 1 && later.edges.len() >= 4096)
             .then(|| later.edges.keys().nth(later.edges.len() / 2).cloned())
@@ -593,6 +645,30 @@ mod tests {
         assert_eq!(forward, y);
         let kept: Vec<(&str, u32)> = forward.edges[&("CHN".into(), "USA".into())].evidence.iter().map(|v| (&*v.doc, v.sentence)).collect();
         assert_eq!(kept, [("a", 1), ("a", 4), ("b", 1)]);
+    }
+
+    #[test]
+    fn settled_pairs_noted_on_the_way_are_those_of_the_totals() {
+        // Each document gives a pair two examples; K = 3. Out of id order, so that a pair's
+        // last example moves to an earlier document.
+        let docs = [
+            doc("2024-03-09", &[("CHN", 1, 1), ("USA", 1, 1)], &[("CHN", "USA", 1, "中美")]),
+            doc("2024-03-07", &[("CHN", 1, 1), ("USA", 1, 1), ("RUS", 1, 1)], &[("CHN", "USA", 1, "中美"), ("CHN", "RUS", 1, "中俄")]),
+            doc("2024-03-08", &[("CHN", 1, 1), ("RUS", 1, 1)], &[("CHN", "RUS", 1, "中俄")]),
+            doc("2024-03-01", &[("CHN", 1, 1), ("USA", 1, 1)], &[("CHN", "USA", 1, "中美")]),
+        ];
+        let (mut totals, mut settled) = (Totals::new(3), Settled::default());
+        for d in docs {
+            let mut noted = Vec::new();
+            totals.add_noting(d, &mut noted);
+            settled.update(noted);
+            assert_eq!(settled, Settled::of(&totals));
+        }
+        // CHN–USA holds 03-01, 03-01, 03-07: nothing of 03-08 can enter, of 03-07 itself can.
+        assert!(settled.covers("CHN", "USA", "2024-03-08"));
+        assert!(!settled.covers("CHN", "USA", "2024-03-07"));
+        assert!(settled.covers("CHN", "RUS", "2024-03-09"));
+        assert!(!settled.covers("CHN", "BRA", "2024-03-09"));
     }
 
     #[test]

@@ -37,12 +37,13 @@ pub mod tag;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
 
 pub use crate::error::Error;
-use crate::cooccur::{CooccurConfig, Totals};
+use crate::cooccur::{CooccurConfig, Settled, Totals};
 use crate::dict::{DictConfig, Dictionaries, Kind};
 use crate::normalize::NormalizeConfig;
 use crate::read::Document;
@@ -217,9 +218,9 @@ impl Pipeline {
         self.process_with(doc, None)
     }
 
-    /// [`Pipeline::process`], skipping evidence that the corpus totals so far have settled
-    /// (see [`cooccur::count_with`]); the outputs are the same.
-    pub fn process_with(&self, doc: &Document, so_far: Option<&Totals>) -> Processed {
+    /// [`Pipeline::process`], skipping evidence of the pairs the corpus totals so far have
+    /// settled (see [`cooccur::count_with`]); the outputs are the same.
+    pub fn process_with(&self, doc: &Document, settled: Option<&Settled>) -> Processed {
         let norm = normalize::normalize(&doc.text, &self.cfg.normalize);
         let seg = self.segmenter.segment(&norm);
         let mentions = {
@@ -229,7 +230,7 @@ impl Pipeline {
             resolve::resolve(&self.dicts, doc, &norm, &seg, &tagged)
         };
         let speakers = resolve::speakers(&self.dicts, &norm, &seg, &mentions);
-        let counts = cooccur::count_with(&self.dicts, doc, &norm, &seg, &mentions, &self.cfg.cooccur, so_far);
+        let counts = cooccur::count_with(&self.dicts, doc, &norm, &seg, &mentions, &self.cfg.cooccur, settled);
         let events = self.events.code(&self.dicts, doc, &norm, &seg, &mentions, &speakers);
         Processed { id: doc.id.clone(), bytes: doc.bytes, mentions, speakers, counts, events, encoding: doc.encoding }
     }
@@ -285,10 +286,12 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
     }
     let mut lines = partial::DocLines::create(&cfg.output)?;
     let mut totals = Totals::new(cfg.cooccur.evidence);
+    let mut settled = Settled::default();
     let mut event_agg = export::events::EventAgg::default();
     // A pipeline of batches: while the workers process one batch, one task reads the next and
-    // folds the results of the one before (JSON lines out, counts summed), so that reading and
-    // the serial bookkeeping no longer leave the other threads idle.
+    // folds the results of the one before (JSON lines out, counts added to the corpus's), so
+    // that reading and the serial bookkeeping no longer leave the other threads idle. The
+    // workers read only which pairs' evidence is settled, brought up to date between batches.
     let mut next = first;
     let mut done: Option<Vec<Done>> = None;
     while !next.is_empty() || done.is_some() {
@@ -298,18 +301,18 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
         let (side, results) = pool.install(|| {
             rayon::join(
                 || -> Result<_, Error> {
-                    let folded = match done.take() {
-                        Some(results) => Some(fold_batch(results, &pipeline.dicts, cfg, &mut lines, &mut event_agg, &mut report)?),
+                    let noted = match done.take() {
+                        Some(results) => Some(fold_batch(results, &pipeline.dicts, cfg, &mut lines, &mut totals, &mut event_agg, &mut report)?),
                         None => None,
                     };
-                    Ok((folded, next_batch(&mut corpus, cfg, &mut seen_ids, &mut report)))
+                    Ok((noted, next_batch(&mut corpus, cfg, &mut seen_ids, &mut report)))
                 },
-                || process_batch(&pipeline, &batch, &totals),
+                || process_batch(&pipeline, &batch, &settled),
             )
         });
-        let (folded, read) = side?;
-        if let Some(t) = folded {
-            pool.install(|| totals.merge(t));
+        let (noted, read) = side?;
+        if let Some(noted) = noted {
+            settled.update(noted);
             report.seconds = started.elapsed().as_secs_f64();
             progress(&report);
         }
@@ -409,11 +412,11 @@ type Done = (Processed, Option<(Vec<u8>, Vec<u8>)>);
 
 /// Every per-document stage over a batch, in parallel; each worker also renders its
 /// document's JSON lines, so the task that writes them in order only copies bytes.
-fn process_batch(pipeline: &Pipeline, batch: &[Document], so_far: &Totals) -> Vec<Done> {
+fn process_batch(pipeline: &Pipeline, batch: &[Document], settled: &Settled) -> Vec<Done> {
     batch
         .par_iter()
         .map(|d| {
-            let p = pipeline.process_with(d, Some(so_far));
+            let p = pipeline.process_with(d, Some(settled));
             if p.bytes > RENDER_IN_MEMORY_BYTES {
                 return (p, None);
             }
@@ -435,20 +438,21 @@ fn mention_lines(w: &mut impl std::io::Write, dicts: &Dictionaries, p: &Processe
 }
 
 /// Writes a processed batch's JSON lines in document order, adds its events and figures to
-/// the run's, and sums its counts (which [`Totals::merge`] then folds into the corpus's).
+/// the run's and its counts to `totals`; returns what the counts settled (for [`Settled`]).
 fn fold_batch(
     mut results: Vec<Done>,
     dicts: &Dictionaries,
     cfg: &Config,
     lines: &mut partial::DocLines,
+    totals: &mut Totals,
     event_agg: &mut export::events::EventAgg,
     report: &mut Report,
-) -> Result<Totals, Error> {
-    // The counts are summed while the lines are written: two independent halves, so that the
+) -> Result<Vec<(cooccur::PairKey, Arc<str>)>, Error> {
+    // The counts are added while the lines are written: two independent halves, so that the
     // last batch's fold, which nothing else runs beside, takes two threads.
     let counts: Vec<cooccur::DocCounts> =
         results.iter_mut().filter(|(p, _)| cfg.graph.keeps_date(p.counts.date.as_deref())).map(|(p, _)| std::mem::take(&mut p.counts)).collect();
-    let (written, totals) = rayon::join(
+    let (written, noted) = rayon::join(
         || -> Result<(), Error> {
             for (p, rendered) in &results {
                 match rendered {
@@ -466,15 +470,15 @@ fn fold_batch(
             Ok(())
         },
         || {
-            let mut totals = Totals::new(cfg.cooccur.evidence);
+            let mut noted = Vec::new();
             for c in counts {
-                totals.add(c);
+                totals.add_noting(c, &mut noted);
             }
-            totals
+            noted
         },
     );
     written?;
-    Ok(totals)
+    Ok(noted)
 }
 
 /// Writes every output made from corpus totals into `dir` — the graph exports and the event
