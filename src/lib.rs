@@ -324,7 +324,7 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
     }
     if cfg.partial {
         let (written, docs) = lines.finish()?;
-        report.written.extend(written);
+        report.written.extend(export::settle_all(written)?);
         report.nodes = totals.nodes.len();
         report.edges = totals.edges.len();
         report.written.push(partial::write_totals(&cfg.output, totals, event_agg)?);
@@ -344,19 +344,21 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
             mentions: report.mentions.clone(),
             events: report.events,
         };
-        // The JSON Lines files are put in id order while the graph files are written.
+        // The JSON Lines files are put in id order while the graph files are written; all are
+        // made durable and renamed while the next is written, and waited for at the end.
         let (lines_written, outputs) = pool.install(|| {
             rayon::join(
                 || lines.finish(),
                 || write_outputs(&cfg.output, &pipeline.dicts, pipeline.stamp(), &cfg.graph, totals, &event_agg, &summary),
             )
         });
-        report.written.extend(lines_written?.0);
-        let (written, nodes, edges) = outputs?;
-        report.written.extend(written);
+        let (lines_written, (written, nodes, edges)) = (lines_written?.0, outputs?);
+        report.written.extend(export::settle_all(lines_written.into_iter().chain(written))?);
         (report.nodes, report.edges) = (nodes, edges);
+        // The events by dyad took the main thread 0.04 s to free, after every file was in place.
+        drop_beside(event_agg);
     }
-    drop_beside(pipeline);
+    drop_beside((pipeline, settled, seen_ids));
     report.finish(started);
     Ok(report)
 }
@@ -482,8 +484,9 @@ fn fold_batch(
 }
 
 /// Writes every output made from corpus totals into `dir` — the graph exports and the event
-/// layer, all but the two JSON Lines files — for `extract` and `merge` alike. Returns the paths
-/// written and the graph's node and edge counts.
+/// layer, all but the two JSON Lines files — for `extract` and `merge` alike. Returns the files,
+/// being made durable and renamed (see [`export::Settling`]), and the graph's node and edge
+/// counts.
 pub fn write_outputs(
     dir: &Path,
     dicts: &Dictionaries,
@@ -492,7 +495,7 @@ pub fn write_outputs(
     totals: Totals,
     event_agg: &export::events::EventAgg,
     summary: &export::report::Summary,
-) -> Result<(Vec<PathBuf>, usize, usize), Error> {
+) -> Result<(Vec<export::Settling>, usize, usize), Error> {
     // The event layer's files do not need the graph: they are written while it is built.
     let event_stamp = stamp.clone();
     let (g, event_files) =

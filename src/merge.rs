@@ -190,7 +190,7 @@ pub fn run(cfg: &MergeConfig) -> Result<Report, Error> {
         Some((run_cfg, dicts)) => {
             let (written, nodes, edges) =
                 crate::write_outputs(out, &dicts, header.stamp(), &run_cfg.graph, totals, &events, &summary.report())?;
-            report.written.extend(written);
+            report.written.extend(crate::export::settle_all(written)?);
             (report.nodes, report.edges) = (nodes, edges);
         }
     }

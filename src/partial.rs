@@ -487,9 +487,9 @@ impl DocLines {
         Ok(())
     }
 
-    /// Puts both files in place, in document id order; returns their paths and the document
-    /// list of a partial.
-    pub fn finish(mut self) -> Result<(Vec<PathBuf>, Vec<DocEntry>), Error> {
+    /// Puts both files in place, in document id order (each made durable and renamed on a
+    /// thread of its own, see [`Settling`]); returns them and the document list of a partial.
+    pub fn finish(mut self) -> Result<(Vec<Settling>, Vec<DocEntry>), Error> {
         let files = if self.sorted {
             [self.mentions.finish(&self.dir, None), self.events.finish(&self.dir, None)]
         } else {
@@ -498,9 +498,9 @@ impl DocLines {
             let order_e: Vec<(u64, u64)> = self.docs.iter().map(|d| d.2).collect();
             [self.mentions.finish(&self.dir, Some(&order_m)), self.events.finish(&self.dir, Some(&order_e))]
         };
-        let written = crate::export::settle_all(files)?;
+        let [m, e] = files;
         let docs = self.docs.into_iter().map(|(id, m, e)| DocEntry(id, m.1, e.1)).collect();
-        Ok((written, docs))
+        Ok((vec![m?, e?], docs))
     }
 }
 

@@ -226,9 +226,9 @@ pub fn run_json(g: &CoGraph) -> serde_json::Value {
 pub const GRAPH_FILES: [&str; 8] =
     ["graph.graphml", "graph.gexf", "graph.json", "nodes.csv", "edges.csv", "evidence.jsonl", "run.json", "report.html"];
 
-/// Writes every export of the graph into `dir`; returns the paths written, in
-/// [`GRAPH_FILES`] order.
-pub fn write_graph(dir: &Path, g: &CoGraph, summary: &report::Summary) -> Result<Vec<PathBuf>, Error> {
+/// Writes every export of the graph into `dir`, in [`GRAPH_FILES`] order, each being made
+/// durable and renamed into place (see [`Settling`]).
+pub fn write_graph(dir: &Path, g: &CoGraph, summary: &report::Summary) -> Result<Vec<Settling>, Error> {
     let json_line = |w: &mut FileWriter, v: &serde_json::Value| -> std::io::Result<()> {
         serde_json::to_writer(&mut *w, v)?;
         w.write_all(b"\n")
@@ -249,20 +249,20 @@ pub fn write_graph(dir: &Path, g: &CoGraph, summary: &report::Summary) -> Result
     ];
     let mut done = largest_first(jobs);
     done.sort_by_key(|(i, _)| *i);
-    settle_all(done.into_iter().map(|(_, r)| r))
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Writes the event layer's `events.graphml` and `dyads.csv` into `dir`.
+/// Writes the event layer's `events.graphml` and `dyads.csv` into `dir` (see [`Settling`]).
 pub fn write_events(
     dir: &Path,
     events: &events::EventAgg,
     dicts: &crate::dict::Dictionaries,
     stamp: &crate::graph::Stamp,
-) -> Result<Vec<PathBuf>, Error> {
+) -> Result<Vec<Settling>, Error> {
     let event_graph = events::EventGraphMl { agg: events, dicts, stamp };
-    settle_all([
-        settle_file(dir, "events.graphml", |w| write!(w, "{event_graph}")),
-        settle_file(dir, "dyads.csv", |w| events::write_dyads(w, events)),
+    Ok(vec![
+        settle_file(dir, "events.graphml", |w| write!(w, "{event_graph}"))?,
+        settle_file(dir, "dyads.csv", |w| events::write_dyads(w, events))?,
     ])
 }
 
@@ -344,11 +344,13 @@ impl Output {
 }
 
 /// A written file being made durable and renamed into place on a thread of its own. fsync
-/// waits for the disk (0.1 s for the ten files of a corpus/zh run, a twentieth of it on one
-/// thread), and a worker waiting there did nothing else: now it goes on with the next file
-/// while the disk catches up, and the caller waits once, when all are written.
+/// waits for the disk (0.1 s for the twelve files of a corpus/zh run, a twentieth of it on
+/// one thread), and a worker waiting there did nothing else: now it goes on with the next
+/// file while the disk catches up, and the run waits once, at its end. Dropped without
+/// [`Settling::wait`] (on an early return), it still waits, so that no thread outlives the
+/// run with a temporary file in the output folder.
 #[must_use = "a file is in place only once `wait` returns"]
-pub struct Settling(std::thread::JoinHandle<Result<PathBuf, Error>>);
+pub struct Settling(Option<std::thread::JoinHandle<Result<PathBuf, Error>>>);
 
 impl Settling {
     /// Syncs `file`, the temporary file `tmp`'s, then renames `tmp` to `path`.
@@ -360,18 +362,28 @@ impl Settling {
             tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
             Ok(path)
         };
-        std::thread::Builder::new().name("settle".into()).spawn(settle).map(Settling).map_err(|e| Error::io(at, e))
+        let thread = std::thread::Builder::new().name("settle".into()).spawn(settle).map_err(|e| Error::io(at, e))?;
+        Ok(Settling(Some(thread)))
     }
 
     /// The file's path, once it is durable and in place.
-    pub fn wait(self) -> Result<PathBuf, Error> {
-        self.0.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    pub fn wait(mut self) -> Result<PathBuf, Error> {
+        let thread = self.0.take().expect("a Settling is waited for once");
+        thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+}
+
+impl Drop for Settling {
+    fn drop(&mut self) {
+        if let Some(thread) = self.0.take() {
+            let _ = thread.join();
+        }
     }
 }
 
 /// Waits for every file of `files`; the first error, if any, once all are done.
-pub fn settle_all(files: impl IntoIterator<Item = Result<Settling, Error>>) -> Result<Vec<PathBuf>, Error> {
-    let done: Vec<Result<PathBuf, Error>> = files.into_iter().map(|f| f.and_then(Settling::wait)).collect();
+pub fn settle_all(files: impl IntoIterator<Item = Settling>) -> Result<Vec<PathBuf>, Error> {
+    let done: Vec<Result<PathBuf, Error>> = files.into_iter().map(Settling::wait).collect();
     done.into_iter().collect()
 }
 
