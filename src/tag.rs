@@ -12,6 +12,7 @@
 //! ASCII word boundaries.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use jieba_rs::Jieba;
@@ -111,9 +112,20 @@ pub struct Tagger {
     abbreviations: HashMap<char, EntityId>,
     /// Aliases and phrases of two or more characters, by first character.
     names_by_first: HashMap<char, Vec<String>>,
-    jieba: Jieba,
+    /// Loaded by [`Tagger::new`], or by the first use that needs it (see
+    /// [`Tagger::without_jieba`]).
+    jieba: OnceLock<Jieba>,
     figures: FigureFinder,
     cfg: TagConfig,
+}
+
+/// What [`Tagger::scan`] finds in a text without jieba: the automaton's candidates and the
+/// figures, for [`Tagger::tag_scanned`] to settle.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// (start, end, pattern), by start, longest first.
+    cands: Vec<(usize, usize, usize)>,
+    figures: Vec<Figure>,
 }
 
 const NUMERALS: &str = "0123456789一二三四五六七八九十百千万亿两〇零几数";
@@ -150,6 +162,20 @@ impl PatternSet {
 impl Tagger {
     /// Builds the automaton from the dictionaries; loads jieba's default dictionary.
     pub fn new(dicts: &Dictionaries, cfg: &TagConfig) -> Result<Tagger, Error> {
+        // Loading jieba's dictionary and building the DFA are most of a run's setup: both at
+        // once on the current rayon pool. Jieba, the longer, goes on this thread; the DFA is
+        // left for another to take up.
+        let (jieba, tagger) = rayon::join(Jieba::new, || Tagger::without_jieba(dicts, cfg));
+        let tagger = tagger?;
+        tagger.give_jieba(jieba);
+        Ok(tagger)
+    }
+
+    /// [`Tagger::new`] without jieba's dictionary (0.1 s to load, six times the automaton):
+    /// [`Tagger::give_jieba`] hands it one loaded meanwhile, or else the first text that needs
+    /// it loads it, and [`Tagger::scan`] never does, so a run scans its first documents while
+    /// another thread loads it.
+    pub fn without_jieba(dicts: &Dictionaries, cfg: &TagConfig) -> Result<Tagger, Error> {
         let mut set = PatternSet::default();
         for p in &dicts.phrases {
             let jieba = false;
@@ -201,19 +227,12 @@ impl Tagger {
                 }
             }
         }
-        // Loading jieba's dictionary and building the DFA are most of a run's setup: both at
-        // once on the current rayon pool. Jieba, the longer, goes on this thread; the DFA is
-        // left for another to take up, after whatever it took before (`run` reads the first
-        // documents meanwhile).
-        let (jieba, ac) = rayon::join(Jieba::new, || {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&set.texts)
-                .or_else(|_| AhoCorasick::builder().match_kind(MatchKind::Standard).build(&set.texts))
-                .map_err(|e| Error::Automaton(e.to_string()))
-        });
-        let ac = ac?;
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&set.texts)
+            .or_else(|_| AhoCorasick::builder().match_kind(MatchKind::Standard).build(&set.texts))
+            .map_err(|e| Error::Automaton(e.to_string()))?;
         let mut names_by_first: HashMap<char, Vec<String>> = HashMap::new();
         for (text, p) in set.texts.iter().zip(&set.patterns) {
             if p.rule <= Rule::Alias && text.chars().nth(1).is_some() {
@@ -225,7 +244,7 @@ impl Tagger {
             ac,
             patterns: set.patterns,
             abbreviations,
-            jieba,
+            jieba: OnceLock::new(),
             figures: FigureFinder::new(),
             cfg: cfg.clone(),
         })
@@ -236,11 +255,39 @@ impl Tagger {
         self.patterns.len()
     }
 
+    /// Hands the tagger jieba with its default dictionary (`Jieba::new()`), unless it has one.
+    pub fn give_jieba(&self, jieba: Jieba) {
+        let _ = self.jieba.set(jieba);
+    }
+
+    /// Is jieba's dictionary loaded?
+    pub fn jieba_loaded(&self) -> bool {
+        self.jieba.get().is_some()
+    }
+
+    fn jieba(&self) -> &Jieba {
+        self.jieba.get_or_init(Jieba::new)
+    }
+
     /// Tags one normalized text; `year` is the document's, for figures whose year is implied.
     pub fn tag(&self, text: &str, year: Option<i32>) -> Tagged {
+        self.tag_scanned(text, self.scan(text, year))
+    }
+
+    /// The first half of [`Tagger::tag`], which needs no jieba: the automaton's candidates and
+    /// the figures of `text`.
+    pub fn scan(&self, text: &str, year: Option<i32>) -> Scan {
         let mut cands: Vec<(usize, usize, usize)> =
             self.ac.find_overlapping_iter(text).map(|m| (m.start(), m.end(), m.pattern().as_usize())).collect();
         cands.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        let figures = if self.cfg.figures { self.figures.find(text, year) } else { Vec::new() };
+        Scan { cands, figures }
+    }
+
+    /// The second half of [`Tagger::tag`]: the candidates of `scan`, made from `text`, checked
+    /// and chosen; the figures that overlap no hit.
+    pub fn tag_scanned(&self, text: &str, scan: Scan) -> Tagged {
+        let Scan { cands, figures } = scan;
         let mut hits = Vec::new();
         let mut cursor = 0;
         let mut i = 0;
@@ -264,21 +311,16 @@ impl Tagger {
             }
             i = j;
         }
-        let figures = if self.cfg.figures {
-            let mut k = 0;
-            self.figures
-                .find(text, year)
-                .into_iter()
-                .filter(|f| {
-                    while k < hits.len() && hits[k].end <= f.start {
-                        k += 1;
-                    }
-                    hits.get(k).is_none_or(|h| h.start >= f.end)
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let mut k = 0;
+        let figures = figures
+            .into_iter()
+            .filter(|f| {
+                while k < hits.len() && hits[k].end <= f.start {
+                    k += 1;
+                }
+                hits.get(k).is_none_or(|h| h.start >= f.end)
+            })
+            .collect();
         Tagged { hits, figures }
     }
 
@@ -365,7 +407,7 @@ impl Tagger {
     fn bounded_in(&self, text: &str, ws: usize, we: usize, s: usize, e: usize, rule: Rule) -> bool {
         let window = &text[ws..we];
         let generated = rule != Rule::Alias;
-        for t in self.jieba.cut(window, false) {
+        for t in self.jieba().cut(window, false) {
             let (a, b) = (ws + t.byte_start, ws + t.byte_end);
             if a < s && s < b {
                 return false;
@@ -392,12 +434,12 @@ impl Tagger {
 
     /// Is some prefix of `rest` of two to four characters a word in jieba's dictionary?
     fn opens_dictionary_word(&self, rest: &str) -> bool {
-        rest.char_indices().skip(1).take(3).map(|(i, c)| &rest[..i + c.len_utf8()]).any(|w| self.jieba.has_word(w))
+        rest.char_indices().skip(1).take(3).map(|(i, c)| &rest[..i + c.len_utf8()]).any(|w| self.jieba().has_word(w))
     }
 
     /// Does `rest`, cut on its own, open with a word of two or more characters?
     fn opens_with_word(&self, rest: &str) -> bool {
-        self.jieba.cut(rest, false).first().is_some_and(|t| t.word.chars().count() >= 2)
+        self.jieba().cut(rest, false).first().is_some_and(|t| t.word.chars().count() >= 2)
     }
 }
 
