@@ -22,16 +22,21 @@ if [ -f ../shared/tools/acscan/Cargo.toml ]; then
     ../shared/tools/acscan/names.tsv "$corpus" 5 | tee "$out/acscan.txt"
 fi
 
-# The summary line of the median run (by wall time).
-measure() {
-  local j="$1" dir="$2"
-  for _ in $(seq "$runs"); do
-    "$bin" extract "$dir" -o "$out/o" -j "$j" 2>&1 >/dev/null | grep '^documents'
-  done | sort -t'(' -k3 | awk -v r="$runs" 'NR==int((r+1)/2)'
+# The runs at -j 1 and -j N alternate, so that both see the machine alike (its speed drifts by
+# 10-20 % over minutes); each prints the summary line of its median run (by wall time).
+for _ in $(seq "$runs"); do
+  for j in 1 "$threads"; do
+    "$bin" extract "$corpus" -o "$out/o" -j "$j" 2>&1 >/dev/null | grep '^documents' >>"$out/j$j.txt"
+  done
+done
+# (The wall time is the number before " s (" in the summary line.)
+median() {
+  awk '{ match($0, /[0-9.]+ s \(/); print substr($0, RSTART, RLENGTH - 4) "\t" $0 }' "$1" | sort -n | cut -f2- |
+    awk -v r="$runs" 'NR==int((r+1)/2)'
 }
 
-echo "== -j 1";          measure 1 "$corpus"
-echo "== -j $threads";   line="$(measure "$threads" "$corpus")"; echo "$line"
+echo "== -j 1";          median "$out/j1.txt"
+echo "== -j $threads";   line="$(median "$out/j$threads.txt")"; echo "$line"
 peak1="$(grep -o 'peak RSS [0-9]*' <<<"$line" | grep -o '[0-9]*$')"
 
 echo "== corpus x8 (memory must stay near the single corpus's)"
