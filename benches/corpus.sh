@@ -23,9 +23,12 @@ if [ -f ../shared/tools/acscan/Cargo.toml ]; then
 fi
 
 # The runs at -j 1 and -j N alternate, so that both see the machine alike (its speed drifts by
-# 10-20 % over minutes); each prints the summary line of its median run (by wall time).
+# 10-20 % over minutes); each prints the summary line of its median run (by wall time). Each
+# run starts once the one before is on disk (`sync`): a run writes 240 MB, and its writeback
+# took CPU time from the next.
 for _ in $(seq "$runs"); do
   for j in 1 "$threads"; do
+    sync
     "$bin" extract "$corpus" -o "$out/o" -j "$j" 2>&1 >/dev/null | grep '^documents' >>"$out/j$j.txt"
   done
 done
@@ -45,6 +48,7 @@ mkdir -p "$big"
 for i in $(seq 8); do
   for f in "$corpus"/*.txt; do b="$(basename "$f" .txt)"; ln -s "$(realpath "$f")" "$big/$b-r$i.txt"; done
 done
+sync
 line="$("$bin" extract "$big" -o "$out/o8" -j "$threads" 2>&1 >/dev/null | grep '^documents')"; echo "$line"
 peak8="$(grep -o 'peak RSS [0-9]*' <<<"$line" | grep -o '[0-9]*$')"
 echo "peak RSS corpus x8 / corpus at -j $threads: $peak8 / $peak1 MB = +$(( (peak8 - peak1) * 100 / peak1 )) %"
@@ -65,5 +69,6 @@ with open(path, "w", encoding="utf-8") as out:
             if written >= mb * 1_000_000:
                 break
 PY
+  sync
   "$bin" extract "$out/one/one-line.txt" -o "$out/o1" -j "$threads" 2>&1 >/dev/null | grep '^documents'
 fi
