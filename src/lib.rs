@@ -338,7 +338,7 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
     let mut next = first;
     let mut prepared = prepared;
     let mut done: Option<Vec<Done>> = None;
-    while !next.is_empty() || done.is_some() {
+    while !next.is_empty() {
         let batch = std::mem::take(&mut next);
         // The side task goes first on this thread (with one thread, the batch before is
         // folded and freed before the next is processed); other threads take up the batch.
@@ -366,7 +366,14 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
     if cfg.strict && !report.skipped.is_empty() {
         return Err(Error::Strict { skipped: report.skipped.len(), first: report.skipped[0].to_string() });
     }
+    // The last batch's results, folded below: nothing runs beside that fold but what follows it.
+    let mut last = done.unwrap_or_default();
+    let last_counts = take_counts(&mut last, cfg);
     if cfg.partial {
+        pool.install(|| {
+            rayon::join(|| write_batch_lines(&last, &pipeline.dicts, &mut lines, &mut event_agg, &mut report), || add_counts(last_counts, &mut totals, None))
+        })
+        .0?;
         let (written, docs) = lines.finish()?;
         report.written.extend(export::settle_all(written)?);
         report.nodes = totals.nodes.len();
@@ -382,21 +389,36 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
         let manifest = partial::Manifest { header: partial::Header::new(&pipeline.stamp(), &cfg.tag), summary, docs };
         report.written.push(manifest.write(&cfg.output)?);
     } else {
+        // The last fold's two halves each go on with what needs only their part: the lines
+        // with the JSON Lines files and the event files, the counts with the graph. (Folded
+        // first, the half with the lines idled while the counts were added, and the graph was
+        // built beside the shorter event files.)
+        let (dir, dicts, stamp) = (&cfg.output, &pipeline.dicts, pipeline.stamp());
+        let event_stamp = stamp.clone();
+        let (lines_side, g) = pool.install(|| {
+            rayon::join(
+                || -> Result<_, Error> {
+                    write_batch_lines(&last, dicts, &mut lines, &mut event_agg, &mut report)?;
+                    let (lines_written, _) = lines.finish()?;
+                    Ok((lines_written, export::write_events(dir, &event_agg, dicts, &event_stamp)?))
+                },
+                || {
+                    add_counts(last_counts, &mut totals, None);
+                    graph::build(dicts, std::mem::take(&mut totals), stamp, &cfg.graph)
+                },
+            )
+        });
         let summary = export::report::Summary {
             documents: report.documents,
             skipped: report.skipped.len(),
             mentions: report.mentions.clone(),
             events: report.events,
         };
-        // The JSON Lines files are put in id order while the graph files are written; all are
-        // made durable and renamed while the next is written, and waited for at the end.
-        let (lines_written, outputs) = pool.install(|| {
-            rayon::join(
-                || lines.finish(),
-                || write_outputs(&cfg.output, &pipeline.dicts, pipeline.stamp(), &cfg.graph, totals, &event_agg, &summary),
-            )
+        let outputs = lines_side.and_then(|(lines_written, event_files)| {
+            let (graph_files, nodes, edges) = pool.install(|| write_graph_of(dir, g, event_files, &summary))?;
+            Ok((lines_written, graph_files, nodes, edges))
         });
-        let (lines_written, (written, nodes, edges)) = (lines_written?.0, outputs?);
+        let (lines_written, written, nodes, edges) = outputs?;
         report.written.extend(export::settle_all(lines_written.into_iter().chain(written))?);
         (report.nodes, report.edges) = (nodes, edges);
         // The events by dyad took the main thread 0.04 s to free, after every file was in place.
@@ -501,37 +523,58 @@ fn fold_batch(
     event_agg: &mut export::events::EventAgg,
     report: &mut Report,
 ) -> Result<Vec<(cooccur::PairKey, Arc<str>)>, Error> {
-    // The counts are added while the lines are written: two independent halves, so that the
-    // last batch's fold, which nothing else runs beside, takes two threads.
-    let counts: Vec<cooccur::DocCounts> =
-        results.iter_mut().filter(|(p, _)| cfg.graph.keeps_date(p.counts.date.as_deref())).map(|(p, _)| std::mem::take(&mut p.counts)).collect();
+    // The counts are added while the lines are written: two independent halves.
+    let counts = take_counts(&mut results, cfg);
     let (written, noted) = rayon::join(
-        || -> Result<(), Error> {
-            for (p, rendered) in &results {
-                match rendered {
-                    Some((m, e)) => lines.push(&p.id, m, e)?,
-                    None => lines.push_with(&p.id, |w| mention_lines(w, dicts, p), |w| event::write(w, &p.id, &p.events))?,
-                }
-                report.events += p.events.len();
-                event_agg.add(&p.id, &p.events);
-                for m in &p.mentions {
-                    *report.mentions.entry(m.kind.as_str()).or_default() += 1;
-                }
-                report.documents += 1;
-                report.bytes += p.bytes;
-            }
-            Ok(())
-        },
+        || write_batch_lines(&results, dicts, lines, event_agg, report),
         || {
             let mut noted = Vec::new();
-            for c in counts {
-                totals.add_noting(c, &mut noted);
-            }
+            add_counts(counts, totals, Some(&mut noted));
             noted
         },
     );
     written?;
     Ok(noted)
+}
+
+/// The counts of a processed batch's documents (those of the dates the graph keeps).
+fn take_counts(results: &mut [Done], cfg: &Config) -> Vec<cooccur::DocCounts> {
+    results.iter_mut().filter(|(p, _)| cfg.graph.keeps_date(p.counts.date.as_deref())).map(|(p, _)| std::mem::take(&mut p.counts)).collect()
+}
+
+/// Adds `counts` to `totals`, noting what they settled in `noted` if given.
+fn add_counts(counts: Vec<cooccur::DocCounts>, totals: &mut Totals, mut noted: Option<&mut Vec<(cooccur::PairKey, Arc<str>)>>) {
+    for c in counts {
+        match noted.as_deref_mut() {
+            Some(noted) => totals.add_noting(c, noted),
+            None => totals.add(c),
+        }
+    }
+}
+
+/// Writes a processed batch's JSON lines in document order and adds its events and figures to
+/// the run's.
+fn write_batch_lines(
+    results: &[Done],
+    dicts: &Dictionaries,
+    lines: &mut partial::DocLines,
+    event_agg: &mut export::events::EventAgg,
+    report: &mut Report,
+) -> Result<(), Error> {
+    for (p, rendered) in results {
+        match rendered {
+            Some((m, e)) => lines.push(&p.id, m, e)?,
+            None => lines.push_with(&p.id, |w| mention_lines(w, dicts, p), |w| event::write(w, &p.id, &p.events))?,
+        }
+        report.events += p.events.len();
+        event_agg.add(&p.id, &p.events);
+        for m in &p.mentions {
+            *report.mentions.entry(m.kind.as_str()).or_default() += 1;
+        }
+        report.documents += 1;
+        report.bytes += p.bytes;
+    }
+    Ok(())
 }
 
 /// Writes every output made from corpus totals into `dir` — the graph exports and the event
@@ -551,9 +594,20 @@ pub fn write_outputs(
     let event_stamp = stamp.clone();
     let (g, event_files) =
         rayon::join(|| graph::build(dicts, totals, stamp, graph_cfg), || export::write_events(dir, event_agg, dicts, &event_stamp));
-    let written = export::write_graph(dir, &g, summary).and_then(|mut w| {
-        w.extend(event_files?);
-        Ok(w)
+    write_graph_of(dir, g, event_files?, summary)
+}
+
+/// Writes the graph's files into `dir` after the event files written already; returns all of
+/// them and the graph's node and edge counts.
+fn write_graph_of(
+    dir: &Path,
+    g: graph::CoGraph,
+    event_files: Vec<export::Settling>,
+    summary: &export::report::Summary,
+) -> Result<(Vec<export::Settling>, usize, usize), Error> {
+    let written = export::write_graph(dir, &g, summary).map(|mut w| {
+        w.extend(event_files);
+        w
     });
     let (nodes, edges) = (g.graph.node_count(), g.graph.edge_count());
     drop_beside(g);
