@@ -33,7 +33,11 @@ struct Line<'a> {
 
 /// Writes `evidence.jsonl`.
 pub fn write(w: &mut impl Write, g: &CoGraph) -> io::Result<()> {
-    let texts = crate::export::Rendered::new(g.graph.edge_weights().flat_map(|w| w.evidence.iter().map(|v| &v.text)), crate::export::json_string);
+    write_with(w, g, &crate::export::json_evidence(g))
+}
+
+/// [`write`] with the evidence sentences quoted already (see [`crate::export::json_evidence`]).
+pub(crate) fn write_with(w: &mut impl Write, g: &CoGraph, texts: &crate::export::Rendered<Box<RawValue>>) -> io::Result<()> {
     for (i, e) in g.graph.edge_references().enumerate() {
         let line = Line {
             id: format!("e{i}"),

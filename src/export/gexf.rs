@@ -99,6 +99,16 @@ fn spells(out: &mut String, by_date: &std::collections::BTreeMap<String, u64>) {
 
 impl fmt::Display for Gexf<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", GexfWith(self.0, &super::xml_evidence(self.0)))
+    }
+}
+
+/// [`Gexf`] with the edges' first evidence sentences escaped already (see
+/// [`super::xml_evidence`]), which GraphML shares.
+pub(crate) struct GexfWith<'a>(pub &'a CoGraph, pub &'a Rendered<String>);
+
+impl fmt::Display for GexfWith<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let g = &self.0.graph;
         let s = &self.0.stamp;
         let range = self.0.date_range();
@@ -155,7 +165,7 @@ impl fmt::Display for Gexf<'_> {
         }
         writeln!(f, "    </nodes>")?;
         writeln!(f, r#"    <edges count="{}">"#, g.edge_count())?;
-        let evidence = Rendered::first_evidence(self.0, |s| Escaped(s).to_string());
+        let evidence = self.1;
         for (i, e) in g.edge_references().enumerate() {
             let w = e.weight();
             out.clear();

@@ -51,6 +51,16 @@ const DATA: Markup = Markup { open: r#"<data key=""#, mid: r#"">"#, close: "</da
 
 impl fmt::Display for GraphMl<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", GraphMlWith(self.0, &super::xml_evidence(self.0)))
+    }
+}
+
+/// [`GraphMl`] with the edges' first evidence sentences escaped already (see
+/// [`super::xml_evidence`]), which GEXF shares.
+pub(crate) struct GraphMlWith<'a>(pub &'a CoGraph, pub &'a Rendered<String>);
+
+impl fmt::Display for GraphMlWith<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let g = &self.0.graph;
         writeln!(f, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
         // `--` may not appear inside an XML comment.
@@ -80,7 +90,7 @@ impl fmt::Display for GraphMl<'_> {
             out.push_str("</node>\n");
             f.write_str(&out)?;
         }
-        let evidence = Rendered::first_evidence(self.0, |s| Escaped(s).to_string());
+        let evidence = self.1;
         for (i, e) in g.edge_references().enumerate() {
             let w = e.weight();
             out.clear();

@@ -35,10 +35,15 @@ fn timeline(w: &mut impl Write, by_date: &BTreeMap<String, u64>) -> io::Result<(
 
 /// Writes the node-link document.
 pub fn write_node_link(w: &mut impl Write, g: &CoGraph) -> io::Result<()> {
+    write_node_link_with(w, g, &super::json_evidence(g))
+}
+
+/// [`write_node_link`] with the evidence sentences quoted already (see
+/// [`super::json_evidence`]), which `evidence.jsonl` shares.
+pub(crate) fn write_node_link_with(w: &mut impl Write, g: &CoGraph, evidence: &super::Rendered<Box<serde_json::value::RawValue>>) -> io::Result<()> {
     w.write_all(b"{\"directed\":false,\"graph\":")?;
     serde_json::to_writer(&mut *w, &super::stamp_json(g))?;
     w.write_all(b",\"links\":[")?;
-    let evidence = super::Rendered::first_evidence(g, super::json_string);
     for (i, e) in g.graph.edge_references().enumerate() {
         let l = e.weight();
         w.write_all(if i > 0 { b",{\"documents\":" } else { b"{\"documents\":" })?;

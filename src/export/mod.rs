@@ -152,6 +152,16 @@ impl<T> Rendered<T> {
     }
 }
 
+/// Each edge's first evidence sentence escaped for XML, for GraphML and GEXF.
+pub(crate) fn xml_evidence(g: &CoGraph) -> Rendered<String> {
+    Rendered::first_evidence(g, |s| Escaped(s).to_string())
+}
+
+/// Every edge's evidence sentences as JSON strings, for `evidence.jsonl` and `graph.json`.
+pub(crate) fn json_evidence(g: &CoGraph) -> Rendered<Box<serde_json::value::RawValue>> {
+    Rendered::new(g.graph.edge_weights().flat_map(|w| w.evidence.iter().map(|v| &v.text)), json_string)
+}
+
 /// `s` as a JSON string, as serde_json writes it. Most strings need no escape and are copied
 /// as they are; serde_json does the rest.
 pub(crate) fn json_str(w: &mut impl Write, s: &str) -> std::io::Result<()> {
@@ -237,12 +247,16 @@ pub fn write_graph(dir: &Path, g: &CoGraph, summary: &report::Summary) -> Result
     // (by their time on corpus/zh), each thread taking the next file when done with one: the
     // run ends when the last file does, and in list order two threads had the GEXF and the
     // JSON on one thread while the other was idle.
+    // The evidence sentences are escaped once for both XML files and quoted once for both JSON
+    // files (graph.json's first sentences are among evidence.jsonl's).
+    let (xml, json) = rayon::join(|| xml_evidence(g), || json_evidence(g));
+    let (xml, json) = (&xml, &json);
     let jobs: Vec<(usize, Job)> = vec![
-        (1, Box::new(|| settle_file(dir, GRAPH_FILES[1], |w| write!(w, "{}", gexf::Gexf(g))))),
-        (0, Box::new(|| settle_file(dir, GRAPH_FILES[0], |w| write!(w, "{}", graphml::GraphMl(g))))),
+        (1, Box::new(|| settle_file(dir, GRAPH_FILES[1], |w| write!(w, "{}", gexf::GexfWith(g, xml))))),
+        (0, Box::new(|| settle_file(dir, GRAPH_FILES[0], |w| write!(w, "{}", graphml::GraphMlWith(g, xml))))),
         (4, Box::new(|| settle_file(dir, GRAPH_FILES[4], |w| csv::edges(w, g)))),
-        (5, Box::new(|| settle_file(dir, GRAPH_FILES[5], |w| evidence::write(w, g)))),
-        (2, Box::new(|| settle_file(dir, GRAPH_FILES[2], |w| json::write_node_link(w, g)))),
+        (5, Box::new(|| settle_file(dir, GRAPH_FILES[5], |w| evidence::write_with(w, g, json)))),
+        (2, Box::new(|| settle_file(dir, GRAPH_FILES[2], |w| json::write_node_link_with(w, g, json)))),
         (7, Box::new(|| settle_file(dir, GRAPH_FILES[7], |w| write!(w, "{}", report::Html { graph: g, summary })))),
         (3, Box::new(|| settle_file(dir, GRAPH_FILES[3], |w| csv::nodes(w, g)))),
         (6, Box::new(|| settle_file(dir, GRAPH_FILES[6], |w| json_line(w, &run_json(g))))),
