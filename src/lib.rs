@@ -368,12 +368,8 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
     }
     // The last batch's results, folded below: nothing runs beside that fold but what follows it.
     let mut last = done.unwrap_or_default();
-    let last_counts = take_counts(&mut last, cfg);
     if cfg.partial {
-        pool.install(|| {
-            rayon::join(|| write_batch_lines(&last, &pipeline.dicts, &mut lines, &mut event_agg, &mut report), || add_counts(last_counts, &mut totals, None))
-        })
-        .0?;
+        pool.install(|| fold_batch(last, &pipeline.dicts, cfg, &mut lines, &mut totals, &mut event_agg, &mut report))?;
         let (written, docs) = lines.finish()?;
         report.written.extend(export::settle_all(written)?);
         report.nodes = totals.nodes.len();
@@ -393,6 +389,7 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
         // with the JSON Lines files and the event files, the counts with the graph. (Folded
         // first, the half with the lines idled while the counts were added, and the graph was
         // built beside the shorter event files.)
+        let last_counts = take_counts(&mut last, cfg);
         let (dir, dicts, stamp) = (&cfg.output, &pipeline.dicts, pipeline.stamp());
         let event_stamp = stamp.clone();
         let (lines_side, g) = pool.install(|| {

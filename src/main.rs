@@ -15,8 +15,8 @@ use diplograph::{Error, Report};
 
 /// jemalloc, not the system allocator: a run frees on one thread what workers allocated on
 /// another (each batch's results, folded on one thread), and glibc's arenas made the threads
-/// wait on each other's locks; jemalloc's thread caches do not (corpus/zh: -j 2 ~20 % faster,
-/// -j 1 ~15 %, peak memory alike).
+/// wait on each other's locks; jemalloc's thread caches do not (corpus/zh: -j 2 18 % faster,
+/// -j 1 10 %, peak memory alike).
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

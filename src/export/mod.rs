@@ -243,14 +243,14 @@ pub fn write_graph(dir: &Path, g: &CoGraph, summary: &report::Summary) -> Result
         serde_json::to_writer(&mut *w, v)?;
         w.write_all(b"\n")
     };
-    // The files are independent and written in parallel on the current pool, largest first
-    // (by their time on corpus/zh), each thread taking the next file when done with one: the
-    // run ends when the last file does, and in list order two threads had the GEXF and the
-    // JSON on one thread while the other was idle.
     // The evidence sentences are escaped once for both XML files and quoted once for both JSON
     // files (graph.json's first sentences are among evidence.jsonl's).
     let (xml, json) = rayon::join(|| xml_evidence(g), || json_evidence(g));
     let (xml, json) = (&xml, &json);
+    // The files are independent and written in parallel on the current pool, largest first
+    // (by their time on corpus/zh), each thread taking the next file when done with one: the
+    // run ends when the last file does, and in list order two threads had the GEXF and the
+    // JSON on one thread while the other was idle.
     let jobs: Vec<(usize, Job)> = vec![
         (1, Box::new(|| settle_file(dir, GRAPH_FILES[1], |w| write!(w, "{}", gexf::GexfWith(g, xml))))),
         (0, Box::new(|| settle_file(dir, GRAPH_FILES[0], |w| write!(w, "{}", graphml::GraphMlWith(g, xml))))),
