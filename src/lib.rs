@@ -484,6 +484,9 @@ fn process_batch(pipeline: &Pipeline, batch: &[Document], prepared: Vec<Prepared
     batch
         .par_iter()
         .zip(prepared)
+        // One document per task: rayon's default splits left runs of documents that one
+        // thread worked through while the other had nothing left to take at a batch's end.
+        .with_max_len(1)
         .map(|(d, prepared)| {
             let p = match prepared {
                 Some(prepared) => pipeline.process_prepared(d, prepared, Some(settled)),
