@@ -265,7 +265,8 @@ impl Tagger {
         self.jieba.get().is_some()
     }
 
-    fn jieba(&self) -> &Jieba {
+    /// Jieba, with its dictionary (loaded here if it was not given).
+    pub fn jieba(&self) -> &Jieba {
         self.jieba.get_or_init(Jieba::new)
     }
 

@@ -15,7 +15,6 @@ use std::path::PathBuf;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use clap::Args;
-use jieba_rs::Jieba;
 use rayon::prelude::*;
 
 use diplograph::dict::{DictConfig, Dictionaries, Kind};
@@ -158,7 +157,6 @@ struct Finder {
     dicts: Dictionaries,
     tagger: Tagger,
     segmenter: Segmenter,
-    jieba: Jieba,
     titles: AhoCorasick,
     suffixes: AhoCorasick,
     /// Every dictionary name and phrase: a candidate equal to one is known.
@@ -195,7 +193,7 @@ impl Finder {
         }
         known.extend(dicts.phrases.iter().map(|p| p.phrase.clone()));
         known.extend(dicts.titles.iter().cloned());
-        Ok(Finder { tagger, segmenter: Segmenter::new(&SegmentConfig::default()), jieba: Jieba::new(), titles, suffixes, known, sample: sample.max(1), dicts })
+        Ok(Finder { tagger, segmenter: Segmenter::new(&SegmentConfig::default()), titles, suffixes, known, sample: sample.max(1), dicts })
     }
 
     /// The candidates of one document, in text order.
@@ -237,7 +235,7 @@ impl Finder {
                 }
             }
             if !titles.is_empty() || suffixed || si % self.sample == 0 {
-                let tags = self.jieba.tag(sent, true);
+                let tags = self.tagger.jieba().tag(sent, true);
                 let pos: Vec<(usize, usize, &str, &str)> = tags.iter().map(|t| (a + t.byte_start, a + t.byte_end, t.word, t.tag)).collect();
                 // Names right after or right before a title.
                 for &(ts, te) in &titles {
@@ -281,7 +279,7 @@ impl Finder {
                 // organizations come from the dictionary's `ns`/`nt` of three or more characters
                 // (its two-character ones are mostly generic: 两国, 大国, 攸关).
                 for p in &pos {
-                    let in_dict = self.jieba.has_word(p.2);
+                    let in_dict = self.tagger.jieba().has_word(p.2);
                     let guess = match p.3 {
                         "nr" | "nrfg" | "nrt" if !in_dict => Guess::Leader,
                         "ns" if in_dict && p.2.chars().count() >= 3 => Guess::Place,
