@@ -414,38 +414,36 @@ pub type PairKey = (String, String);
 /// brought up to date between batches with what [`Totals::add_noting`] noted, so the merge of
 /// a batch's counts into the totals no longer has to run alone between batches.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Settled(BTreeMap<PairKey, Arc<str>>);
+pub struct Settled(BTreeMap<String, BTreeMap<String, Arc<str>>>);
 
 impl Settled {
     /// Can no evidence of document `doc` enter the first K of the pair `(a, b)`? True when the
     /// pair's first K all come from documents whose ids sort before `doc`.
     pub fn covers(&self, a: &str, b: &str, doc: &str) -> bool {
-        // (A BTreeMap keyed by a pair of Strings is searched with one; the pair is made only
-        // for the pairs whose ids are both known, once per pair and document.)
-        if self.0.is_empty() {
-            return false;
-        }
-        self.0.get(&(a.to_string(), b.to_string())).is_some_and(|last| &**last < doc)
+        // Keyed by each id in turn, so that the pair is looked up with the borrowed ids.
+        self.0.get(a).and_then(|bs| bs.get(b)).is_some_and(|last| &**last < doc)
     }
 
     /// Takes in what [`Totals::add_noting`] noted, in the order it was noted.
     pub fn update(&mut self, noted: Vec<(PairKey, Arc<str>)>) {
-        for (pair, last) in noted {
-            self.0.insert(pair, last);
+        for ((a, b), last) in noted {
+            self.0.entry(a).or_default().insert(b, last);
         }
     }
 
     /// Every pair settled in `totals` (built whole rather than noted on the way).
     pub fn of(totals: &Totals) -> Settled {
         let k = totals.evidence;
-        Settled(
+        let mut settled = Settled::default();
+        settled.update(
             totals
                 .edges
                 .iter()
                 .filter(|(_, t)| k > 0 && t.evidence.len() >= k)
                 .filter_map(|(pair, t)| Some((pair.clone(), t.evidence.last()?.doc.clone())))
                 .collect(),
-        )
+        );
+        settled
     }
 }
 
