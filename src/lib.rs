@@ -455,7 +455,7 @@ fn next_batch(
                 if !seen_ids.insert(doc.id.clone()) {
                     report.skipped.push(Error::Input {
                         path: doc.path.clone(),
-                        line: None,
+                        line: doc.line,
                         reason: format!("document id `{}` seen before; skipped", doc.id),
                     });
                     continue;

@@ -19,6 +19,8 @@ pub struct Document {
     pub id: String,
     /// Where it came from (`-` for standard input).
     pub path: PathBuf,
+    /// A JSON Lines record's line in `path`.
+    pub line: Option<usize>,
     /// `YYYY-MM-DD` from the record's `date` or a leading date in the file name.
     pub date: Option<String>,
     /// A JSON Lines record's `title`.
@@ -42,6 +44,7 @@ impl Document {
         Document {
             id: id.to_string(),
             path: PathBuf::from(id),
+            line: None,
             date: date.map(str::to_string),
             title: None,
             text: text.to_string(),
@@ -220,6 +223,7 @@ fn read_text_file(path: &Path) -> Result<Document, Error> {
         date: date_from_name(&stem),
         id: stem,
         path: path.to_path_buf(),
+        line: None,
         title: None,
         text,
         encoding,
@@ -259,6 +263,7 @@ fn parse_record(path: &Path, line_no: usize, line: &str) -> Result<Document, Err
         bytes: rec.text.len(),
         id,
         path: path.to_path_buf(),
+        line: Some(line_no),
         date,
         title: rec.title,
         text: rec.text,
@@ -366,6 +371,7 @@ impl Iterator for Corpus {
                                     .map(|(text, encoding, origin, base)| Document {
                                         id: "stdin".into(),
                                         path: "-".into(),
+                                        line: None,
                                         date: None,
                                         title: None,
                                         bytes: bytes.len(),

@@ -169,7 +169,7 @@ fn bad_inputs_are_named_and_the_rest_is_processed() {
     let jsonl = dir.join("docs.jsonl");
     std::fs::write(
         &jsonl,
-        "{\"id\": \"a\", \"text\": \"中方愿同俄方一道。\", \"date\": \"2024-03-07\"}\n{\"id\": \"b\", \"text\": \n{\"id\": \"c\", \"text\": \"美方对华加征关税。\"}\n",
+        "{\"id\": \"a\", \"text\": \"中方愿同俄方一道。\", \"date\": \"2024-03-07\"}\n{\"id\": \"b\", \"text\": \n{\"id\": \"c\", \"text\": \"美方对华加征关税。\"}\n{\"id\": \"a\", \"text\": \"美方。\"}\n",
     )
     .unwrap();
     std::fs::write(dir.join("empty.txt"), "").unwrap();
@@ -178,6 +178,8 @@ fn bad_inputs_are_named_and_the_rest_is_processed() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("docs.jsonl:2:"), "{err}");
+    // A repeated id is named by its line too; the first record with it stands.
+    assert!(err.contains("docs.jsonl:4: document id `a` seen before"), "{err}");
     assert!(err.contains("empty.txt"), "{err}");
     assert!(err.contains("no/such/file.txt"), "{err}");
     let mentions = std::fs::read_to_string(out.join("mentions.jsonl")).unwrap();
