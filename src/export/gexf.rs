@@ -105,7 +105,7 @@ impl fmt::Display for Gexf<'_> {
 
 /// [`Gexf`] with the edges' first evidence sentences escaped already (see
 /// [`super::xml_evidence`]), which GraphML shares.
-pub(crate) struct GexfWith<'a>(pub &'a CoGraph, pub &'a Rendered<String>);
+pub(crate) struct GexfWith<'a>(pub &'a CoGraph, pub &'a Rendered<Option<String>>);
 
 impl fmt::Display for GexfWith<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

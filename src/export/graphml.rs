@@ -57,7 +57,7 @@ impl fmt::Display for GraphMl<'_> {
 
 /// [`GraphMl`] with the edges' first evidence sentences escaped already (see
 /// [`super::xml_evidence`]), which GEXF shares.
-pub(crate) struct GraphMlWith<'a>(pub &'a CoGraph, pub &'a Rendered<String>);
+pub(crate) struct GraphMlWith<'a>(pub &'a CoGraph, pub &'a Rendered<Option<String>>);
 
 impl fmt::Display for GraphMlWith<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

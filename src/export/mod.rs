@@ -100,7 +100,7 @@ impl Markup {
     /// An edge's values in the order both XML exports declare them (windows, documents, pmi,
     /// npmi, jaccard, first, last, evidence), under the file's `names` for them; `evidence`
     /// holds the first sentences escaped.
-    pub fn edge_values(&self, out: &mut String, names: [&str; 8], e: &crate::graph::Edge, evidence: &Rendered<String>) {
+    pub fn edge_values(&self, out: &mut String, names: [&str; 8], e: &crate::graph::Edge, evidence: &Rendered<Option<String>>) {
         self.raw(out, names[0], itoa::Buffer::new().format(e.windows));
         self.raw(out, names[1], itoa::Buffer::new().format(e.documents));
         self.float(out, names[2], e.pmi);
@@ -108,8 +108,8 @@ impl Markup {
         self.float(out, names[4], e.jaccard);
         self.text(out, names[5], e.first.as_deref().unwrap_or(""));
         self.text(out, names[6], e.last.as_deref().unwrap_or(""));
-        if let Some(v) = e.evidence.first().filter(|v| !v.text.trim().is_empty()) {
-            self.raw(out, names[7], evidence.get(&v.text));
+        if let Some(v) = e.evidence.first().and_then(|v| evidence.get(&v.text).as_deref()) {
+            self.raw(out, names[7], v);
         }
     }
 }
@@ -152,9 +152,11 @@ impl<T> Rendered<T> {
     }
 }
 
-/// Each edge's first evidence sentence escaped for XML, for GraphML and GEXF.
-pub(crate) fn xml_evidence(g: &CoGraph) -> Rendered<String> {
-    Rendered::first_evidence(g, |s| Escaped(s).to_string())
+/// Each edge's first evidence sentence escaped for XML, for GraphML and GEXF; none for a blank
+/// one (decided here, where the text is read anyway: a check per edge while writing reached
+/// into 30,000 texts long out of the cache).
+pub(crate) fn xml_evidence(g: &CoGraph) -> Rendered<Option<String>> {
+    Rendered::first_evidence(g, |s| (!s.trim().is_empty()).then(|| Escaped(s).to_string()))
 }
 
 /// Every edge's evidence sentences as JSON strings, for `evidence.jsonl` and `graph.json`.
