@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -144,8 +144,8 @@ pub struct EventCoder {
 
 const MODES: [&str; 6] = ["visit", "phone", "multilateral", "economic", "humanitarian", "military"];
 
-fn parse_cues(path: &PathBuf, text: &str, cues: &mut Vec<Cue>) -> Result<(), Error> {
-    let err = |line: usize, reason: String| Error::Dictionary { path: path.clone(), line, reason };
+fn parse_cues(path: &Path, text: &str, cues: &mut Vec<Cue>) -> Result<(), Error> {
+    let err = |line: usize, reason: String| Error::Dictionary { path: path.to_path_buf(), line, reason };
     let mut header: Option<Vec<String>> = None;
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
@@ -603,7 +603,7 @@ impl EventCoder {
                     continue;
                 }
                 let rest = &text[g.end..se];
-                let stop = rest.find(|c: char| matches!(c, '，' | '：' | ',' | ':' | '。')).unwrap_or(rest.len());
+                let stop = rest.find(['，', '：', ',', ':', '。']).unwrap_or(rest.len());
                 if rest[..stop].chars().count() <= 8 && SPEECH_VERBS.iter().any(|v| rest[..stop].ends_with(v)) && stop < rest.len() {
                     voice_here = Some(g.ids.clone());
                     break;

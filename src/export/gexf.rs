@@ -173,7 +173,7 @@ impl fmt::Display for GexfWith<'_> {
             out.push_str(r#" weight=""#);
             push_float(&mut out, w.weight);
             out.push_str("\">\n        <attvalues>\n");
-            ATT.edge_values(&mut out, EDGE_ATTRS.map(|(id, _, _)| id), w, &evidence);
+            ATT.edge_values(&mut out, EDGE_ATTRS.map(|(id, _, _)| id), w, evidence);
             if range.is_some() {
                 dynamic(&mut out, "windows_on", &w.by_date);
             }

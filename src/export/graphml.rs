@@ -97,7 +97,7 @@ impl fmt::Display for GraphMlWith<'_> {
             push_edge_start(&mut out, "    ", i, &g[e.source()].id, &g[e.target()].id);
             out.push('>');
             DATA.float(&mut out, "weight", w.weight);
-            DATA.edge_values(&mut out, EDGE_KEYS, w, &evidence);
+            DATA.edge_values(&mut out, EDGE_KEYS, w, evidence);
             out.push_str("</edge>\n");
             f.write_str(&out)?;
         }
