@@ -1489,7 +1489,7 @@ mod tests {
     #[test]
     fn bad_cue_rows_name_file_and_line() {
         let mut cues = Vec::new();
-        let err = super::parse_cues(&"cues.tsv".into(), "cue\ttype\n会见\tMEET\n", &mut cues).unwrap_err();
+        let err = super::parse_cues(std::path::Path::new("cues.tsv"), "cue\ttype\n会见\tMEET\n", &mut cues).unwrap_err();
         assert!(err.to_string().contains("cues.tsv:2"), "{err}");
     }
 }
