@@ -26,10 +26,14 @@ fi
 # 10-20 % over minutes); each prints the summary line of its median run (by wall time). Each
 # run starts once the one before is on disk (`sync`): a run writes 240 MB, and its writeback
 # took CPU time from the next.
+# Each summary line gets the run's CPU time (user + system, from bash's `time`, which counts
+# the threads that fsync the outputs too) and the cores it kept busy on average.
+TIMEFORMAT='%R %U %S'
 for _ in $(seq "$runs"); do
   for j in 1 "$threads"; do
     sync
-    "$bin" extract "$corpus" -o "$out/o" -j "$j" 2>&1 >/dev/null | grep '^documents' >>"$out/j$j.txt"
+    cpu="$( { time "$bin" extract "$corpus" -o "$out/o" -j "$j" >/dev/null 2>"$out/err"; } 2>&1 )"
+    echo "$(grep '^documents' "$out/err"); CPU $(awk '{ printf "%.2f s user+system, %.2f cores busy", $2 + $3, ($2 + $3) / $1 }' <<<"$cpu")" >>"$out/j$j.txt"
   done
 done
 # (The wall time is the number before " s (" in the summary line.)
