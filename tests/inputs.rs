@@ -1,6 +1,6 @@
 //! Real bytes in the encodings and states corpora arrive in: UTF-8 with a BOM, UTF-16 with a
-//! BOM, GB18030; an undecodable file, a broken symlink, a folder symlink loop. Offsets always
-//! point into the file's own bytes, and one bad file costs nothing else.
+//! BOM, GB18030; an undecodable file, an unreadable one, a broken symlink, a folder symlink
+//! loop. Offsets always point into the file's own bytes, and one bad file costs nothing else.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -91,4 +91,35 @@ fn undecodable_broken_link_and_loop_are_skipped_with_a_message() {
     assert!(ms.iter().all(|m| m["doc"] == "good"), "only the good document");
     assert!(ms.len() > 150);
     assert!(err.contains("binary.txt") && err.contains("cannot be decoded"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_files_are_skipped_with_a_message() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempdir("unreadable");
+    std::fs::copy(SEED, dir.join("good.txt")).unwrap();
+    // A file without read permission: unreadable to anyone but root.
+    let locked = dir.join("locked.txt");
+    std::fs::write(&locked, "中方愿同俄方一道。").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let privileged = std::fs::read(&locked).is_ok();
+    // On Linux, a file that fails to read even for root: /proc/self/mem at offset 0 (EIO).
+    #[cfg(target_os = "linux")]
+    std::os::unix::fs::symlink("/proc/self/mem", dir.join("mem.txt")).unwrap();
+    let out = tempdir("unreadable-out");
+    let (code, err) = extract(&[&dir], &out);
+    if cfg!(target_os = "linux") || !privileged {
+        assert_eq!(code, Some(1), "{err}");
+    }
+    #[cfg(target_os = "linux")]
+    assert!(err.contains("mem.txt"), "{err}");
+    if privileged {
+        eprintln!("running as root: locked.txt is readable, so only mem.txt is checked");
+    } else {
+        assert!(err.contains("locked.txt"), "{err}");
+    }
+    let ms = mentions(&out);
+    assert!(ms.iter().filter(|m| m["doc"] == "good").count() > 150, "the good document is processed");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o644)).unwrap();
 }
