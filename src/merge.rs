@@ -140,6 +140,7 @@ pub fn run(cfg: &MergeConfig) -> Result<Report, Error> {
     };
     let out = &cfg.output;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let swept = crate::export::sweep_temporaries(out)?;
     let out_canon = std::fs::canonicalize(out).map_err(|e| Error::io(out, e))?;
     if let Some(dir) = dirs.iter().find(|d| std::fs::canonicalize(d).is_ok_and(|c| c == out_canon)) {
         return Err(Error::Usage(format!("merge: the output folder {} is one of the partials", dir.display())));
@@ -150,7 +151,7 @@ pub fn run(cfg: &MergeConfig) -> Result<Report, Error> {
             _ => {}
         }
     }
-    let mut report = Report::default();
+    let mut report = Report { swept, ..Report::default() };
     for (name, field) in [(partial::MENTIONS, 1), (partial::EVENTS, 2)] {
         let mut readers = Vec::with_capacity(dirs.len());
         for dir in dirs {

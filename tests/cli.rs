@@ -230,3 +230,68 @@ fn usage_errors_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--window chapter"));
 }
+
+/// The files of `dir`, name → bytes.
+fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir).unwrap().map(|e| e.unwrap()).map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())).collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_removes_its_temporary_files_and_leaves_whole_outputs() {
+    // A corpus long enough to be interrupted while it is written: the sample's documents
+    // repeated as distinct ids in one JSON Lines file (24 MB).
+    let dir = tempdir("interrupt-in");
+    let texts: Vec<String> = std::fs::read_dir("tests/fixtures/sample")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    let mut lines = String::new();
+    for i in 0..6000 {
+        let text = &texts[i % texts.len()];
+        lines.push_str(&serde_json::json!({"id": format!("doc-{i:05}"), "text": text}).to_string());
+        lines.push('\n');
+    }
+    let corpus = dir.join("corpus.jsonl");
+    std::fs::write(&corpus, lines).unwrap();
+    let out = tempdir("interrupt-out");
+    let corpus = corpus.to_str().unwrap();
+    assert!(extract(&[corpus], &out).status.success());
+    let before = files(&out);
+    // The same run again, interrupted once its JSON Lines are being written.
+    let mut child = bin().arg("extract").arg(corpus).arg("-o").arg(&out).arg("--quiet").stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let started = std::time::Instant::now();
+    while !std::fs::read_dir(&out).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with(".mentions.jsonl.")) {
+        assert!(started.elapsed().as_secs() < 60, "no temporary file appeared");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    if o.status.success() {
+        eprintln!("skipped: the run finished before the interruption reached it");
+        return;
+    }
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted;"), "{err}");
+    // No temporary file is left, and every output in place is whole: the previous run's (the
+    // same bytes as a whole file of this one's).
+    assert_eq!(files(&out), before);
+}
+
+#[test]
+fn a_killed_runs_temporary_files_are_removed_by_the_next() {
+    let out = tempdir("sweep");
+    // What a killed run leaves: its outputs' temporary files; and files that are not ours.
+    for name in [".graph.graphml.AbC123", ".mentions.jsonl.x9Y8z7", ".graph.graphml.AbC1234", ".notes.txt.AbC123", ".keep"] {
+        std::fs::write(out.join(name), "x").unwrap();
+    }
+    let o = bin().arg("extract").arg("tests/fixtures/sample").arg("-o").arg(&out).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("removed 2 temporary files a killed run had left"), "{err}");
+    let hidden: Vec<String> = files(&out).into_keys().filter(|n| n.starts_with('.')).collect();
+    assert_eq!(hidden, [".graph.graphml.AbC1234", ".keep", ".notes.txt.AbC123"]);
+}

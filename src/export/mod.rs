@@ -268,6 +268,9 @@ pub fn write_graph(dir: &Path, g: &CoGraph, summary: &report::Summary) -> Result
     done.into_iter().map(|(_, r)| r).collect()
 }
 
+/// The files [`write_events`] writes.
+pub const EVENT_FILES: [&str; 2] = ["events.graphml", "dyads.csv"];
+
 /// Writes the event layer's `events.graphml` and `dyads.csv` into `dir` (see [`Settling`]).
 pub fn write_events(
     dir: &Path,
@@ -277,8 +280,8 @@ pub fn write_events(
 ) -> Result<Vec<Settling>, Error> {
     let event_graph = events::EventGraphMl { agg: events, dicts, stamp };
     Ok(vec![
-        settle_file(dir, "events.graphml", |w| write!(w, "{event_graph}"))?,
-        settle_file(dir, "dyads.csv", |w| events::write_dyads(w, events))?,
+        settle_file(dir, EVENT_FILES[0], |w| write!(w, "{event_graph}"))?,
+        settle_file(dir, EVENT_FILES[1], |w| events::write_dyads(w, events))?,
     ])
 }
 
@@ -311,17 +314,93 @@ pub type FileWriter = std::io::BufWriter<std::fs::File>;
 /// A temporary file `dir/.name.XXXXXX` that will be renamed to `dir/name`. It is opened with
 /// mode 0666 so that the user's umask decides, as for any file a program creates: the
 /// temporary-file default of 0600 would survive the rename and hide the outputs from the
-/// user's group.
+/// user's group. It is listed among the [`TEMPORARIES`] until it is renamed into place, and
+/// none is made once [`remove_temporaries`] has run.
 pub(crate) fn temp_beside(dir: &Path, name: &str) -> std::io::Result<tempfile::NamedTempFile> {
     let prefix = format!(".{name}.");
     let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix);
+    builder.prefix(&prefix).rand_bytes(TEMP_RAND_BYTES);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    builder.tempfile_in(dir)
+    // The list is held while the file is made, so that an interruption removes it too.
+    let mut live = temporaries();
+    if live.closed {
+        return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "the run was interrupted"));
+    }
+    let tmp = builder.tempfile_in(dir)?;
+    live.paths.push(tmp.path().to_path_buf());
+    Ok(tmp)
+}
+
+/// The random characters of a temporary file's name (tempfile's default).
+const TEMP_RAND_BYTES: usize = 6;
+
+/// The temporary files of this process not yet renamed into place.
+struct Temporaries {
+    paths: Vec<PathBuf>,
+    /// Set by [`remove_temporaries`]: no more are made.
+    closed: bool,
+}
+
+static TEMPORARIES: std::sync::Mutex<Temporaries> = std::sync::Mutex::new(Temporaries { paths: Vec::new(), closed: false });
+
+fn temporaries() -> std::sync::MutexGuard<'static, Temporaries> {
+    TEMPORARIES.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// For an interrupted run (the command calls it on Ctrl-C or SIGTERM, then exits): removes
+/// every temporary output file this process has not renamed into place, and lets no new one
+/// be made. The outputs in place stay as they were: each is a whole file, of this run or of
+/// the one before. Returns how many files were removed.
+pub fn remove_temporaries() -> usize {
+    let mut live = temporaries();
+    live.closed = true;
+    live.paths.drain(..).filter(|p| std::fs::remove_file(p).is_ok()).count()
+}
+
+/// Every file name an output folder may get (the temporary files are named after them).
+const OUTPUT_NAMES: [&str; 14] = [
+    GRAPH_FILES[0],
+    GRAPH_FILES[1],
+    GRAPH_FILES[2],
+    GRAPH_FILES[3],
+    GRAPH_FILES[4],
+    GRAPH_FILES[5],
+    GRAPH_FILES[6],
+    GRAPH_FILES[7],
+    EVENT_FILES[0],
+    EVENT_FILES[1],
+    crate::partial::MENTIONS,
+    crate::partial::EVENTS,
+    crate::partial::PARTIAL_JSON,
+    crate::partial::TOTALS_JSON,
+];
+
+/// Removes from `dir` the temporary files of a run that was killed before it could (by
+/// SIGKILL, a crash, a power cut): `.name.XXXXXX` for the name of an output. One run at a time
+/// writes into a folder, so none of them belongs to a live run. Returns how many it removed.
+pub fn sweep_temporaries(dir: &Path) -> Result<usize, Error> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let ours = OUTPUT_NAMES.iter().any(|out| {
+            name.strip_prefix('.')
+                .and_then(|rest| rest.strip_prefix(out))
+                .and_then(|rest| rest.strip_prefix('.'))
+                .is_some_and(|rand| rand.len() == TEMP_RAND_BYTES && rand.bytes().all(|b| b.is_ascii_alphanumeric()))
+        });
+        if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+            std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 /// An output file being written: a temporary file beside its final path.
@@ -375,7 +454,9 @@ impl Settling {
         let settle = move || {
             file.sync_all().map_err(|e| Error::io(&path, e))?;
             drop(file);
+            let from = tmp.path().to_path_buf();
             tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+            temporaries().paths.retain(|p| *p != from);
             Ok(path)
         };
         let thread = std::thread::Builder::new().name("settle".into()).spawn(settle).map_err(|e| Error::io(at, e))?;
