@@ -43,8 +43,10 @@ fn on_interrupt() {
     // If no handler can be set, an interruption leaves temporary files, which the next run
     // into the folder removes.
     let _ = ctrlc::set_handler(|| {
-        let removed = diplograph::export::remove_temporaries();
-        eprintln!("diplograph: interrupted; {removed} unfinished output files removed, the outputs in place left as they were");
+        match diplograph::export::remove_temporaries() {
+            0 => eprintln!("diplograph: interrupted"),
+            n => eprintln!("diplograph: interrupted; {n} unfinished output files removed, the outputs in place left as they were"),
+        }
         std::process::exit(130);
     });
 }
