@@ -214,11 +214,31 @@ fn decode_with(
     Ok((text, enc.name(), Some(map), base))
 }
 
+/// A text file's document id: its name without the extension. A name that is not UTF-8 is
+/// read as GB18030 when it is valid there (names from Chinese Windows archives, unpacked as
+/// they are, are GBK), else with U+FFFD for its bad bytes: every such name had the empty id,
+/// and all but the first file with one were skipped as repeats.
+fn id_of(path: &Path) -> String {
+    let Some(stem) = path.file_stem() else { return String::new() };
+    if let Some(s) = stem.to_str() {
+        return s.to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = stem.as_bytes();
+        if let Some(s) = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+            return s.into_owned();
+        }
+    }
+    stem.to_string_lossy().into_owned()
+}
+
 fn read_text_file(path: &Path) -> Result<Document, Error> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let (text, encoding, origin, base) =
         decode(&bytes).map_err(|reason| Error::Input { path: path.to_path_buf(), line: None, reason })?;
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+    let stem = id_of(path);
     Ok(Document {
         date: date_from_name(&stem),
         id: stem,

@@ -123,3 +123,24 @@ fn unreadable_files_are_skipped_with_a_message() {
     assert!(ms.iter().filter(|m| m["doc"] == "good").count() > 150, "the good document is processed");
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o644)).unwrap();
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn file_names_that_are_not_utf8_still_give_distinct_ids() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempdir("names");
+    // A GBK name, as a Chinese Windows archive unpacked as it is leaves it, and two names that
+    // are neither UTF-8 nor GB18030: all three had the empty id, and two were skipped as repeats.
+    let gbk: &[u8] = b"2024-03-07_\xcd\xf5\xd2\xe3.txt"; // 2024-03-07_王毅.txt in GBK
+    for name in [gbk, b"bad\xff\xfe.txt", b"worse\xc3.txt"] {
+        std::fs::copy(SEED, dir.join(OsStr::from_bytes(name))).unwrap();
+    }
+    let out = tempdir("names-out");
+    let (code, err) = extract(&[&dir], &out);
+    assert_eq!(code, Some(0), "{err}");
+    let mut ids: Vec<String> = mentions(&out).iter().map(|m| m["doc"].as_str().unwrap().to_string()).collect();
+    ids.dedup();
+    ids.sort();
+    assert_eq!(ids, ["2024-03-07_王毅", "bad\u{FFFD}\u{FFFD}", "worse\u{FFFD}"]);
+}
