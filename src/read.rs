@@ -77,6 +77,48 @@ pub fn date_from_name(name: &str) -> Option<String> {
     ok.then(|| name[..10].to_string())
 }
 
+/// A JSON Lines record's `date` as YYYY-MM-DD: the forms Chinese and other corpora write dates
+/// in, each possibly followed by a time — `2024-03-07`, `2024/3/7`, `2024.03.07`, `20240307`,
+/// `2024年3月7日` — with a month of 1–12 and a day of 1–31. None for anything else.
+pub fn record_date(d: &str) -> Option<String> {
+    let d = d.trim();
+    // A number of `min` to `max` digits at the start of `s`, and its length.
+    let digits = |s: &str, min: usize, max: usize| -> Option<(u32, usize)> {
+        let n = s.bytes().take(max).take_while(u8::is_ascii_digit).count();
+        if n < min {
+            return None;
+        }
+        Some((s[..n].parse().ok()?, n))
+    };
+    // Where the date goes on after `c`, which must come at `at`.
+    let after = |at: usize, c: char| -> Option<usize> { d[at..].strip_prefix(c).map(|rest| d.len() - rest.len()) };
+    let (year, mut at) = digits(d, 4, 4)?;
+    let (month, day, end) = if let Some(sep) = d[at..].chars().next().filter(|c| matches!(c, '-' | '/' | '.' | '年')) {
+        at += sep.len_utf8();
+        let (month, n) = digits(&d[at..], 1, 2)?;
+        at += n;
+        let want = match sep {
+            '年' => '月',
+            other => other,
+        };
+        at = after(at, want)?;
+        let (day, n) = digits(&d[at..], 1, 2)?;
+        at += n;
+        if sep == '年' {
+            at = after(at, '日')?;
+        }
+        (month, day, at)
+    } else {
+        let (md, n) = digits(&d[at..], 4, 4)?;
+        (md / 100, md % 100, at + n)
+    };
+    // What follows may be a time (T10:00, 10:00), never more digits.
+    if d[end..].starts_with(|c: char| c.is_ascii_digit()) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    Some(format!("{year:04}-{month:02}-{day:02}"))
+}
+
 /// One input as the user named it.
 #[derive(Clone, Debug)]
 enum Source {
@@ -265,6 +307,10 @@ struct Record {
 
 fn parse_record(path: &Path, line_no: usize, line: &str) -> Result<Document, Error> {
     let bad = |reason: String| Error::Input { path: path.to_path_buf(), line: Some(line_no), reason };
+    // (serde would also take an array, [id, text], and say that its second item is no string.)
+    if !line.starts_with('{') {
+        return Err(bad("not a JSON object: each line of a JSON Lines input is one record, {\"id\": …, \"text\": …}".into()));
+    }
     let rec: Record = serde_json::from_str(line).map_err(|e| bad(format!("not a JSON record with `id` and `text`: {e}")))?;
     let id = match rec.id {
         serde_json::Value::String(s) => s,
@@ -275,8 +321,10 @@ fn parse_record(path: &Path, line_no: usize, line: &str) -> Result<Document, Err
         return Err(bad("empty `id`".into()));
     }
     let date = match rec.date {
-        Some(d) if date_from_name(&d).is_some() => Some(d[..10].to_string()),
-        Some(d) if !d.is_empty() => return Err(bad(format!("`date` {d:?} does not start with YYYY-MM-DD"))),
+        Some(d) if !d.trim().is_empty() => match record_date(&d) {
+            Some(date) => Some(date),
+            None => return Err(bad(format!("`date` {d:?} is not a date (YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYYMMDD or YYYY年M月D日)"))),
+        },
         _ => date_from_name(&id),
     };
     Ok(Document {
@@ -413,6 +461,29 @@ impl Iterator for Corpus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_dates_in_the_forms_corpora_write() {
+        for (d, want) in [
+            ("2024-03-07", Some("2024-03-07")),
+            ("2024-03-07T10:00:00Z", Some("2024-03-07")),
+            ("2024/3/7", Some("2024-03-07")),
+            ("2024.03.07 10:00", Some("2024-03-07")),
+            ("20240307", Some("2024-03-07")),
+            ("2024年3月7日", Some("2024-03-07")),
+            ("2024年03月07日 星期四", Some("2024-03-07")),
+            (" 2024-3-7 ", Some("2024-03-07")),
+            ("2024-13-07", None),
+            ("2024-03-32", None),
+            ("2024-03", None),
+            ("2024/03-07", None),
+            ("2024年3月7", None),
+            ("202403071", None),
+            ("March 7, 2024", None),
+        ] {
+            assert_eq!(record_date(d).as_deref(), want, "{d:?}");
+        }
+    }
 
     #[test]
     fn dates_from_file_names() {

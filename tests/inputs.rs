@@ -144,3 +144,27 @@ fn file_names_that_are_not_utf8_still_give_distinct_ids() {
     ids.sort();
     assert_eq!(ids, ["2024-03-07_王毅", "bad\u{FFFD}\u{FFFD}", "worse\u{FFFD}"]);
 }
+
+#[test]
+fn record_dates_in_common_forms_are_read_and_bad_records_named() {
+    let dir = tempdir("dates");
+    let jsonl = dir.join("docs.jsonl");
+    std::fs::write(
+        &jsonl,
+        concat!(
+            "{\"id\": \"a\", \"text\": \"中方愿同俄方一道。\", \"date\": \"2024年3月7日\"}\n",
+            "{\"id\": \"b\", \"text\": \"中方愿同俄方一道。\", \"date\": \"2024/3/9 10:00\"}\n",
+            "[\"c\", \"中方愿同俄方一道。\"]\n",
+            "{\"id\": \"d\", \"text\": \"中方愿同俄方一道。\", \"date\": \"2024-13-01\"}\n",
+        ),
+    )
+    .unwrap();
+    let out = tempdir("dates-out");
+    let (code, err) = extract(&[&jsonl], &out);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("docs.jsonl:3: not a JSON object"), "{err}");
+    assert!(err.contains("docs.jsonl:4: `date` \"2024-13-01\" is not a date"), "{err}");
+    let graph: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("graph.json")).unwrap()).unwrap();
+    let chn = graph["nodes"].as_array().unwrap().iter().find(|n| n["id"] == "CHN").unwrap();
+    assert_eq!((chn["first"].as_str(), chn["last"].as_str()), (Some("2024-03-07"), Some("2024-03-09")), "{chn}");
+}
