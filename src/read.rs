@@ -245,7 +245,23 @@ fn decode_with(
             ch.len_utf16() * 2
         } else {
             let (encoded, _, _) = enc.encode(ch.encode_utf8(&mut buf));
-            encoded.len()
+            let at = pos - base;
+            if bytes.get(at..at + encoded.len()) == Some(&encoded[..]) {
+                encoded.len()
+            } else {
+                // A character whose bytes do not come back from encoding it: GB18030 reads a
+                // lone 0x80 (Windows code page 936's euro sign) as €, which it writes as A2 E3,
+                // and every offset after it was one byte late. The bytes that decode to it are
+                // found instead.
+                (1..=4)
+                    .find(|&w| {
+                        bytes.get(at..at + w).and_then(|b| enc.decode_without_bom_handling_and_without_replacement(b)).is_some_and(|s| {
+                            let mut cs = s.chars();
+                            cs.next() == Some(ch) && cs.next().is_none()
+                        })
+                    })
+                    .unwrap_or(encoded.len())
+            }
         };
         for _ in 0..ch.len_utf8() {
             map.push(pos as u32);
@@ -483,6 +499,19 @@ mod tests {
         ] {
             assert_eq!(record_date(d).as_deref(), want, "{d:?}");
         }
+    }
+
+    #[test]
+    fn gb18030_euro_sign_of_code_page_936_keeps_offsets() {
+        // 0x80 is € in GBK as Windows writes it; encoding € gives A2 E3, two bytes.
+        let (gbk, _, _) = encoding_rs::GB18030.encode("价格100中国");
+        let bytes = [&b"\x80"[..], &gbk[..]].concat();
+        let (text, enc, origin, _) = decode_with(encoding_rs::GB18030, &bytes, 0).unwrap();
+        assert_eq!((text.as_str(), enc), ("€价格100中国", "gb18030"));
+        let origin = origin.unwrap();
+        let at = |s: &str| origin[text.find(s).unwrap()] as usize;
+        assert_eq!((at("价"), at("中"), at("国")), (1, 8, 10));
+        assert_eq!(*origin.last().unwrap() as usize, bytes.len());
     }
 
     #[test]
