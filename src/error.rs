@@ -38,10 +38,10 @@ pub enum Error {
     /// The options do not fit together.
     #[error("{0}")]
     Usage(String),
-    /// `--strict` and some inputs were skipped: nothing was written.
-    #[error("--strict: {skipped} input(s) skipped, nothing written; first: {first}")]
+    /// `--strict` and some inputs were skipped or mended: nothing was written.
+    #[error("--strict: {skipped} input(s) skipped or mended, nothing written; first: {first}")]
     Strict {
-        /// How many inputs were skipped.
+        /// How many inputs were skipped or mended.
         skipped: usize,
         /// The first one's message.
         first: String,

@@ -145,6 +145,8 @@ pub struct Report {
     pub edges: usize,
     /// Inputs skipped, each with its reason.
     pub skipped: Vec<Error>,
+    /// Damaged inputs read after mending, each with what was mended.
+    pub repaired: Vec<Error>,
     /// Wall time.
     pub seconds: f64,
     /// Of which: loading dictionaries, jieba and building the automata.
@@ -366,8 +368,9 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
         next = read;
         done = (!results.is_empty()).then_some(results);
     }
-    if cfg.strict && !report.skipped.is_empty() {
-        return Err(Error::Strict { skipped: report.skipped.len(), first: report.skipped[0].to_string() });
+    if cfg.strict && !(report.skipped.is_empty() && report.repaired.is_empty()) {
+        let first = report.skipped.first().or(report.repaired.first()).expect("one or the other");
+        return Err(Error::Strict { skipped: report.skipped.len() + report.repaired.len(), first: first.to_string() });
     }
     // The last batch's results, folded below: nothing runs beside that fold but what follows it.
     let mut last = done.unwrap_or_default();
@@ -462,6 +465,9 @@ fn next_batch(
                         reason: format!("document id `{}` seen before; skipped", doc.id),
                     });
                     continue;
+                }
+                if let Some(note) = &doc.repaired {
+                    report.repaired.push(Error::Input { path: doc.path.clone(), line: None, reason: note.clone() });
                 }
                 bytes += doc.bytes;
                 batch.push(doc);

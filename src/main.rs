@@ -1,5 +1,5 @@
 //! The diplograph command: parses arguments, runs the library, prints a summary and picks
-//! the exit code (0 all went well, 1 some inputs were skipped, 2 usage or dictionary error,
+//! the exit code (0 all went well, 1 some inputs were skipped or mended, 2 usage or dictionary error,
 //! 3 the run failed and wrote nothing, 130 interrupted).
 
 mod cli;
@@ -80,7 +80,7 @@ fn curate(result: Result<bool, Error>) -> ExitCode {
 /// The exit code of a run's result, printing the error.
 fn exit(result: Result<Report, Error>) -> ExitCode {
     match result {
-        Ok(report) if report.skipped.is_empty() => ExitCode::SUCCESS,
+        Ok(report) if report.skipped.is_empty() && report.repaired.is_empty() => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
         Err(e @ (Error::Usage(_) | Error::Dictionary { .. })) => {
             eprintln!("diplograph: error: {e:#}");
@@ -121,13 +121,17 @@ fn extract(args: &ExtractArgs) -> Result<Report, Error> {
     for e in &report.skipped {
         eprintln!("diplograph: skipped: {e:#}");
     }
+    for e in &report.repaired {
+        eprintln!("diplograph: mended: {e:#}");
+    }
     if !args.quiet {
         swept(&report, &cfg.output);
         let per_type: Vec<String> = report.mentions.iter().map(|(k, v)| format!("{k} {v}")).collect();
         eprintln!(
-            "documents {} ({} skipped), mentions {} [{}], events {}, nodes {}, edges {}, {:.2} s ({:.2} s setup), {:.1} MB/s ({:.1} MB/s after setup, {:.0} documents/s), peak RSS {} MB -> {}",
+            "documents {} ({} skipped{}), mentions {} [{}], events {}, nodes {}, edges {}, {:.2} s ({:.2} s setup), {:.1} MB/s ({:.1} MB/s after setup, {:.0} documents/s), peak RSS {} MB -> {}",
             report.documents,
             report.skipped.len(),
+            if report.repaired.is_empty() { String::new() } else { format!(", {} mended", report.repaired.len()) },
             report.mentions.values().sum::<usize>(),
             per_type.join(", "),
             report.events,

@@ -21,6 +21,8 @@ pub struct Document {
     pub path: PathBuf,
     /// A JSON Lines record's line in `path`.
     pub line: Option<usize>,
+    /// What was mended to read a damaged file (see [`decode_repairing`]).
+    pub repaired: Option<String>,
     /// `YYYY-MM-DD` from the record's `date` or a leading date in the file name.
     pub date: Option<String>,
     /// A JSON Lines record's `title`.
@@ -45,6 +47,7 @@ impl Document {
             id: id.to_string(),
             path: PathBuf::from(id),
             line: None,
+            repaired: None,
             date: date.map(str::to_string),
             title: None,
             text: text.to_string(),
@@ -272,6 +275,120 @@ fn decode_with(
     Ok((text, enc.name(), Some(map), base))
 }
 
+/// What [`decode`] gives: the text, the encoding's name, the offset map, the BOM length.
+pub type Decoded = (String, &'static str, Option<Vec<u32>>, usize);
+
+/// Can a text with `bad` invalid sequences among `good` characters, from `len` bytes, be
+/// mended? At most 16 of them, or one per 10,000 bytes of a larger file, and one per 50
+/// characters read: a stray byte or a few, not binary data (whose short runs of valid bytes
+/// are thousands of invalid sequences apart).
+fn repairable(bad: usize, good: usize, len: usize) -> bool {
+    bad <= 16.max(len / 10_000) && bad * 50 <= good
+}
+
+/// [`decode`], mending a damaged file rather than refusing it: a UTF-8 or GB18030 file whose
+/// last character was cut off (by a copy or a download stopped short) is read without it; a
+/// UTF-8 file with a few invalid sequences (a stray byte) has each replaced with U+FFFD,
+/// offsets still into the file's bytes. Returns what was mended, if anything, for the message
+/// (`3 invalid UTF-8 sequence(s) replaced with U+FFFD (the first at byte 512)`); `Err` for a
+/// file that cannot be read, with where it is damaged.
+pub fn decode_repairing(bytes: &[u8]) -> Result<(Decoded, Option<String>), String> {
+    let refused = match decode(bytes) {
+        Ok(decoded) => return Ok((decoded, None)),
+        Err(reason) => reason,
+    };
+    if bytes.is_empty() {
+        return Err(refused);
+    }
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let cut_note = |cut: usize, enc: &str| format!("its last {cut} byte(s) are an incomplete {enc} character, left out");
+    // UTF-8 that is whole but for the start of a last character.
+    if let Err(e) = std::str::from_utf8(&bytes[bom..]) {
+        let cut = bytes.len() - bom - e.valid_up_to();
+        if e.error_len().is_none() && e.valid_up_to() > 0 {
+            if let Ok(decoded) = decode(&bytes[..bytes.len() - cut]) {
+                return Ok((decoded, Some(cut_note(cut, "UTF-8"))));
+            }
+        }
+    }
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    det.feed(bytes, true);
+    let guess = det.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
+    let guess = if guess == encoding_rs::GBK { encoding_rs::GB18030 } else { guess };
+    // GB18030 that is whole but for the lead byte (and what followed it) of a last character.
+    if guess == encoding_rs::GB18030 {
+        for cut in 1..=3.min(bytes.len() - 1) {
+            if (0x81..=0xFE).contains(&bytes[bytes.len() - cut]) {
+                if let Ok(decoded) = decode_with(guess, &bytes[..bytes.len() - cut], 0) {
+                    return Ok((decoded, Some(cut_note(cut, guess.name()))));
+                }
+            }
+        }
+    }
+    let (text, map, bad, first) = utf8_replacing(&bytes[bom..], bom);
+    if !repairable(bad, text.chars().count() - bad, bytes.len()) {
+        // Where the damage is in the encoding it was taken for, if not UTF-8 (a GBK file with
+        // a few bad bytes is not mended: its offsets could not be kept exact).
+        let (n, at) = malformed(guess, bytes);
+        let there = if guess == encoding_rs::UTF_8 || n == 0 {
+            String::new()
+        } else {
+            format!("{n} invalid {} sequence(s), the first at byte {at}; ", guess.name())
+        };
+        return Err(format!("{refused}: {there}{bad} invalid UTF-8 sequence(s), the first at byte {first}"));
+    }
+    let note = format!("{bad} invalid UTF-8 sequence(s) replaced with U+FFFD (the first at byte {first})");
+    Ok(((text, "UTF-8", Some(map), bom), Some(note)))
+}
+
+/// How many malformed sequences `bytes` holds in `enc`, and the file offset of the first.
+fn malformed(enc: &'static encoding_rs::Encoding, bytes: &[u8]) -> (usize, usize) {
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let mut scratch = [0u8; 1 << 14];
+    let (mut read, mut n, mut first) = (0, 0, None);
+    loop {
+        let (result, r, _) = decoder.decode_to_utf8_without_replacement(&bytes[read..], &mut scratch, true);
+        read += r;
+        match result {
+            encoding_rs::DecoderResult::InputEmpty => break,
+            encoding_rs::DecoderResult::OutputFull => {}
+            encoding_rs::DecoderResult::Malformed(bad, after) => {
+                n += 1;
+                first.get_or_insert(read.saturating_sub(bad as usize + after as usize));
+            }
+        }
+    }
+    (n, first.unwrap_or(0))
+}
+
+/// `bytes` as UTF-8 with each invalid sequence replaced by U+FFFD, the file offset (from
+/// `base`) of each byte of the text plus one for the end, the number of invalid sequences and
+/// the file offset of the first.
+fn utf8_replacing(bytes: &[u8], base: usize) -> (String, Vec<u32>, usize, usize) {
+    let mut text = String::with_capacity(bytes.len() + 8);
+    let mut map = Vec::with_capacity(bytes.len() + 9);
+    let (mut pos, mut bad, mut first) = (base, 0, None);
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        text.push_str(valid);
+        // Each byte of a character maps to the character's first byte, as in decode_with.
+        for (i, c) in valid.char_indices() {
+            map.extend(std::iter::repeat_n((pos + i) as u32, c.len_utf8()));
+        }
+        pos += valid.len();
+        let invalid = chunk.invalid();
+        if !invalid.is_empty() {
+            bad += 1;
+            first.get_or_insert(pos);
+            text.push('\u{FFFD}');
+            map.extend([pos as u32; 3]);
+            pos += invalid.len();
+        }
+    }
+    map.push(pos as u32);
+    (text, map, bad, first.unwrap_or(pos))
+}
+
 /// A text file's document id: its name without the extension. A name that is not UTF-8 is
 /// read as GB18030 when it is valid there (names from Chinese Windows archives, unpacked as
 /// they are, are GBK), else with U+FFFD for its bad bytes: every such name had the empty id,
@@ -294,14 +411,15 @@ fn id_of(path: &Path) -> String {
 
 fn read_text_file(path: &Path) -> Result<Document, Error> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let (text, encoding, origin, base) =
-        decode(&bytes).map_err(|reason| Error::Input { path: path.to_path_buf(), line: None, reason })?;
+    let ((text, encoding, origin, base), repaired) =
+        decode_repairing(&bytes).map_err(|reason| Error::Input { path: path.to_path_buf(), line: None, reason })?;
     let stem = id_of(path);
     Ok(Document {
         date: date_from_name(&stem),
         id: stem,
         path: path.to_path_buf(),
         line: None,
+        repaired,
         title: None,
         text,
         encoding,
@@ -348,6 +466,7 @@ fn parse_record(path: &Path, line_no: usize, line: &str) -> Result<Document, Err
         id,
         path: path.to_path_buf(),
         line: Some(line_no),
+        repaired: None,
         date,
         title: rec.title,
         text: rec.text,
@@ -451,11 +570,12 @@ impl Iterator for Corpus {
                                 return Some(Err(Error::io("-", e)));
                             }
                             return Some(
-                                decode(&bytes)
-                                    .map(|(text, encoding, origin, base)| Document {
+                                decode_repairing(&bytes)
+                                    .map(|((text, encoding, origin, base), repaired)| Document {
                                         id: "stdin".into(),
                                         path: "-".into(),
                                         line: None,
+                                        repaired,
                                         date: None,
                                         title: None,
                                         bytes: bytes.len(),

@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use diplograph::normalize::{normalize, NormalizeConfig};
-use diplograph::read::Document;
+use diplograph::read::{decode_repairing, Document};
 use diplograph::{Config, Pipeline};
 use proptest::prelude::*;
 
@@ -59,6 +59,33 @@ proptest! {
         for m in &out.mentions {
             prop_assert!(t.is_char_boundary(m.start) && t.is_char_boundary(m.end) && m.start < m.end);
             prop_assert_eq!(comparable(&t[m.start..m.end]), comparable(&m.text));
+        }
+    }
+
+    #[test]
+    fn mended_utf8_keeps_offsets_into_the_file(t in text(), bad in prop::collection::vec((any::<prop::sample::Index>(), 0x80u8..=0xFF), 1..4)) {
+        // Damage: a few stray bytes anywhere, even inside a character.
+        let mut bytes = t.clone().into_bytes();
+        for (at, b) in &bad {
+            let at = at.index(bytes.len() + 1);
+            bytes.insert(at, *b);
+        }
+        let Ok(((text, encoding, origin, base), _)) = decode_repairing(&bytes) else { return Ok(()) };
+        let map = origin.unwrap_or_else(|| (base..=base + text.len()).map(|i| i as u32).collect());
+        prop_assert_eq!(map.len(), text.len() + 1);
+        // (Short of the end when a cut-off last character was left out.)
+        prop_assert!(*map.last().unwrap() as usize <= bytes.len());
+        prop_assert!(map.windows(2).all(|w| w[0] <= w[1]));
+        // (A short run of stray bytes may read as another encoding, windows-1252 say.)
+        for (i, c) in text.char_indices().filter(|&(_, c)| c != '\u{FFFD}' && encoding == "UTF-8") {
+            let (at, mut buf) = (map[i] as usize, [0u8; 4]);
+            prop_assert_eq!(&bytes[at..at + c.len_utf8()], c.encode_utf8(&mut buf).as_bytes());
+        }
+        let doc = Document { origin: Some(map), base, ..Document::from_text("p", &text, Some("2024-03-07")) };
+        let out = pipeline().process(&doc);
+        for m in out.mentions.iter().filter(|_| encoding == "UTF-8") {
+            prop_assert!(m.start < m.end && m.end <= bytes.len());
+            prop_assert_eq!(comparable(&String::from_utf8_lossy(&bytes[m.start..m.end])), comparable(&m.text));
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Fuzz target: arbitrary bytes through decoding and every per-document stage (normalize,
+//! Fuzz target: arbitrary bytes through decoding (damaged files mended) and every per-document stage (normalize,
 //! segment, tag, figures, resolve, co-occur, events) and the hand-written mentions.jsonl writer.
 //! Must never panic, every mention must lie on character boundaries of the decoded text, and
 //! every line written must be a JSON object whose `text` is the mention's.
@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use diplograph::read::{decode, Document};
+use diplograph::read::{decode_repairing, Document};
 use diplograph::{Config, Pipeline};
 use libfuzzer_sys::fuzz_target;
 
@@ -16,7 +16,7 @@ fn pipeline() -> &'static Pipeline {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok((text, _, _, _)) = decode(data) else { return };
+    let Ok(((text, _, _, _), _)) = decode_repairing(data) else { return };
     let doc = Document::from_text("fuzz", &text, Some("2024-03-07"));
     let out = pipeline().process(&doc);
     for m in &out.mentions {
