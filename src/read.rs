@@ -325,40 +325,66 @@ pub fn decode_repairing(bytes: &[u8]) -> Result<(Decoded, Option<String>), Strin
             }
         }
     }
-    let (text, map, bad, first) = utf8_replacing(&bytes[bom..], bom);
-    if !repairable(bad, text.chars().count() - bad, bytes.len()) {
-        // Where the damage is in the encoding it was taken for, if not UTF-8 (a GBK file with
-        // a few bad bytes is not mended: its offsets could not be kept exact).
-        let (n, at) = malformed(guess, bytes);
-        let there = if guess == encoding_rs::UTF_8 || n == 0 {
-            String::new()
-        } else {
-            format!("{n} invalid {} sequence(s), the first at byte {at}; ", guess.name())
-        };
-        return Err(format!("{refused}: {there}{bad} invalid UTF-8 sequence(s), the first at byte {first}"));
+    // A few invalid sequences: UTF-8 first (a text that is almost all valid UTF-8 is UTF-8),
+    // then GB18030 if that is what the file was taken for.
+    let mended = |(text, map, bad, first): (String, Vec<u32>, usize, usize), enc: &'static encoding_rs::Encoding, base: usize| {
+        let note = format!("{bad} invalid {} sequence(s) replaced with U+FFFD (the first at byte {first})", enc.name());
+        ((text, enc.name(), Some(map), base), Some(note))
+    };
+    let utf8 = utf8_replacing(&bytes[bom..], bom);
+    if repairable(utf8.2, utf8.0.chars().count() - utf8.2, bytes.len()) {
+        return Ok(mended(utf8, encoding_rs::UTF_8, bom));
     }
-    let note = format!("{bad} invalid UTF-8 sequence(s) replaced with U+FFFD (the first at byte {first})");
-    Ok(((text, "UTF-8", Some(map), bom), Some(note)))
+    let (bad, first) = (utf8.2, utf8.3);
+    let there = if guess == encoding_rs::GB18030 {
+        let gb = gb18030_replacing(bytes);
+        if repairable(gb.2, gb.0.chars().count() - gb.2, bytes.len()) {
+            return Ok(mended(gb, guess, 0));
+        }
+        format!("{} invalid gb18030 sequence(s), the first at byte {}; ", gb.2, gb.3)
+    } else {
+        String::new()
+    };
+    Err(format!("{refused}: {there}{bad} invalid UTF-8 sequence(s), the first at byte {first}"))
 }
 
-/// How many malformed sequences `bytes` holds in `enc`, and the file offset of the first.
-fn malformed(enc: &'static encoding_rs::Encoding, bytes: &[u8]) -> (usize, usize) {
-    let mut decoder = enc.new_decoder_without_bom_handling();
-    let mut scratch = [0u8; 1 << 14];
-    let (mut read, mut n, mut first) = (0, 0, None);
-    loop {
-        let (result, r, _) = decoder.decode_to_utf8_without_replacement(&bytes[read..], &mut scratch, true);
-        read += r;
-        match result {
-            encoding_rs::DecoderResult::InputEmpty => break,
-            encoding_rs::DecoderResult::OutputFull => {}
-            encoding_rs::DecoderResult::Malformed(bad, after) => {
-                n += 1;
-                first.get_or_insert(read.saturating_sub(bad as usize + after as usize));
+/// GB18030 `bytes` with each malformed sequence replaced by U+FFFD, read a sequence at a time
+/// so that every character keeps the offset of its own bytes: 1 byte below 0x81 (0x80 is the
+/// euro sign of code page 936), 4 when a lead byte is followed by a digit, else 2; a sequence
+/// that does not decode is one byte of damage and reading goes on at the next byte. Returns
+/// the text, the file offset of each of its bytes plus one for the end, the number of
+/// malformed sequences and the offset of the first.
+fn gb18030_replacing(bytes: &[u8]) -> (String, Vec<u32>, usize, usize) {
+    let mut text = String::with_capacity(bytes.len() * 3 / 2);
+    let mut map = Vec::with_capacity(bytes.len() * 3 / 2 + 1);
+    let (mut i, mut bad, mut first) = (0, 0, None);
+    while i < bytes.len() {
+        let len = match (bytes[i], bytes.get(i + 1)) {
+            (0x00..=0x80, _) => 1,
+            (0x81..=0xFE, Some(0x30..=0x39)) => 4,
+            (0x81..=0xFE, Some(0x40..=0x7E | 0x80..=0xFE)) => 2,
+            _ => 0,
+        };
+        let decoded = bytes.get(i..i + len).filter(|_| len > 0).and_then(|seq| encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(seq));
+        match decoded {
+            Some(s) => {
+                for c in s.chars() {
+                    text.push(c);
+                    map.extend(std::iter::repeat_n(i as u32, c.len_utf8()));
+                }
+                i += len;
+            }
+            None => {
+                bad += 1;
+                first.get_or_insert(i);
+                text.push('\u{FFFD}');
+                map.extend([i as u32; 3]);
+                i += 1;
             }
         }
     }
-    (n, first.unwrap_or(0))
+    map.push(bytes.len() as u32);
+    (text, map, bad, first.unwrap_or(bytes.len()))
 }
 
 /// `bytes` as UTF-8 with each invalid sequence replaced by U+FFFD, the file offset (from

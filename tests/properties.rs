@@ -88,4 +88,37 @@ proptest! {
             prop_assert_eq!(comparable(&String::from_utf8_lossy(&bytes[m.start..m.end])), comparable(&m.text));
         }
     }
+
+    #[test]
+    fn mended_gb18030_keeps_offsets_into_the_file(t in text(), bad in prop::collection::vec((any::<prop::sample::Index>(), 0x80u8..=0xFF), 1..4)) {
+        let (gbk, _, _) = encoding_rs::GB18030.encode(&t);
+        let mut bytes = gbk.into_owned();
+        for (at, b) in &bad {
+            let at = at.index(bytes.len() + 1);
+            bytes.insert(at, *b);
+        }
+        let Ok(((text, encoding, Some(map), base), _)) = decode_repairing(&bytes) else { return Ok(()) };
+        if encoding != "gb18030" {
+            return Ok(());
+        }
+        prop_assert_eq!(map.len(), text.len() + 1);
+        prop_assert!(map.windows(2).all(|w| w[0] <= w[1]) && *map.last().unwrap() as usize <= bytes.len());
+        // Each character's own bytes decode to it; each U+FFFD stands for at least one byte.
+        for (i, c) in text.char_indices() {
+            let own = &bytes[map[i] as usize..map[i + c.len_utf8()] as usize];
+            if c == '\u{FFFD}' {
+                prop_assert!(!own.is_empty());
+            } else {
+                let got = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(own);
+                let mut buf = [0u8; 4];
+                prop_assert_eq!(got.as_deref(), Some(&*c.encode_utf8(&mut buf)));
+            }
+        }
+        let doc = Document { origin: Some(map), base, ..Document::from_text("p", &text, Some("2024-03-07")) };
+        let out = pipeline().process(&doc);
+        for m in &out.mentions {
+            let got = encoding_rs::GB18030.decode_without_bom_handling(&bytes[m.start..m.end]).0;
+            prop_assert_eq!(comparable(&got), comparable(&m.text));
+        }
+    }
 }
