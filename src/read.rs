@@ -293,16 +293,33 @@ fn repairable(bad: usize, good: usize, len: usize) -> bool {
 /// (`3 invalid UTF-8 sequence(s) replaced with U+FFFD (the first at byte 512)`); `Err` for a
 /// file that cannot be read, with where it is damaged.
 pub fn decode_repairing(bytes: &[u8]) -> Result<(Decoded, Option<String>), String> {
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    // Text that is almost all valid UTF-8 is damaged UTF-8, whatever else it might decode as:
+    // a stray byte in a UTF-8 transcript made chardetng take it for GB18030, and one in a
+    // hundred such files read cleanly (or cut) as GB18030, every character wrong.
+    let near_utf8 = || {
+        let (mut bad, mut good) = (0, 0);
+        for chunk in bytes[bom..].utf8_chunks() {
+            good += chunk.valid().chars().count();
+            bad += usize::from(!chunk.invalid().is_empty());
+        }
+        bad > 0 && repairable(bad, good, bytes.len())
+    };
+    let utf16 = encoding_rs::Encoding::for_bom(bytes).is_some_and(|(e, _)| e != encoding_rs::UTF_8);
     let refused = match decode(bytes) {
-        Ok(decoded) => return Ok((decoded, None)),
+        Ok(decoded) if decoded.1 == "UTF-8" || utf16 || !near_utf8() => return Ok((decoded, None)),
+        Ok(_) => String::from("invalid UTF-8"),
         Err(reason) => reason,
     };
     if bytes.is_empty() {
         return Err(refused);
     }
-    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     let cut_note = |cut: usize, enc: &str| format!("its last {cut} byte(s) are an incomplete {enc} character, left out");
-    // UTF-8 that is whole but for the start of a last character.
+    let mended = |(text, map, bad, first): (String, Vec<u32>, usize, usize), enc: &'static encoding_rs::Encoding, base: usize| {
+        let note = format!("{bad} invalid {} sequence(s) replaced with U+FFFD (the first at byte {first})", enc.name());
+        ((text, enc.name(), Some(map), base), Some(note))
+    };
+    // UTF-8: whole but for the start of a last character; else with a few invalid sequences.
     if let Err(e) = std::str::from_utf8(&bytes[bom..]) {
         let cut = bytes.len() - bom - e.valid_up_to();
         if e.error_len().is_none() && e.valid_up_to() > 0 {
@@ -311,12 +328,16 @@ pub fn decode_repairing(bytes: &[u8]) -> Result<(Decoded, Option<String>), Strin
             }
         }
     }
+    let utf8 = utf8_replacing(&bytes[bom..], bom);
+    if repairable(utf8.2, utf8.0.chars().count() - utf8.2, bytes.len()) {
+        return Ok(mended(utf8, encoding_rs::UTF_8, bom));
+    }
+    // GB18030, if that is what the file was taken for: the same two mendings.
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     det.feed(bytes, true);
     let guess = det.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
     let guess = if guess == encoding_rs::GBK { encoding_rs::GB18030 } else { guess };
-    // GB18030 that is whole but for the lead byte (and what followed it) of a last character.
-    if guess == encoding_rs::GB18030 {
+    let there = if guess == encoding_rs::GB18030 {
         for cut in 1..=3.min(bytes.len() - 1) {
             if (0x81..=0xFE).contains(&bytes[bytes.len() - cut]) {
                 if let Ok(decoded) = decode_with(guess, &bytes[..bytes.len() - cut], 0) {
@@ -324,19 +345,6 @@ pub fn decode_repairing(bytes: &[u8]) -> Result<(Decoded, Option<String>), Strin
                 }
             }
         }
-    }
-    // A few invalid sequences: UTF-8 first (a text that is almost all valid UTF-8 is UTF-8),
-    // then GB18030 if that is what the file was taken for.
-    let mended = |(text, map, bad, first): (String, Vec<u32>, usize, usize), enc: &'static encoding_rs::Encoding, base: usize| {
-        let note = format!("{bad} invalid {} sequence(s) replaced with U+FFFD (the first at byte {first})", enc.name());
-        ((text, enc.name(), Some(map), base), Some(note))
-    };
-    let utf8 = utf8_replacing(&bytes[bom..], bom);
-    if repairable(utf8.2, utf8.0.chars().count() - utf8.2, bytes.len()) {
-        return Ok(mended(utf8, encoding_rs::UTF_8, bom));
-    }
-    let (bad, first) = (utf8.2, utf8.3);
-    let there = if guess == encoding_rs::GB18030 {
         let gb = gb18030_replacing(bytes);
         if repairable(gb.2, gb.0.chars().count() - gb.2, bytes.len()) {
             return Ok(mended(gb, guess, 0));
@@ -345,7 +353,7 @@ pub fn decode_repairing(bytes: &[u8]) -> Result<(Decoded, Option<String>), Strin
     } else {
         String::new()
     };
-    Err(format!("{refused}: {there}{bad} invalid UTF-8 sequence(s), the first at byte {first}"))
+    Err(format!("{refused}: {there}{} invalid UTF-8 sequence(s), the first at byte {}", utf8.2, utf8.3))
 }
 
 /// GB18030 `bytes` with each malformed sequence replaced by U+FFFD, read a sequence at a time
