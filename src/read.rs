@@ -297,13 +297,16 @@ pub fn decode_repairing(bytes: &[u8]) -> Result<(Decoded, Option<String>), Strin
     // Text that is almost all valid UTF-8 is damaged UTF-8, whatever else it might decode as:
     // a stray byte in a UTF-8 transcript made chardetng take it for GB18030, and one in a
     // hundred such files read cleanly (or cut) as GB18030, every character wrong.
+    // (Its valid part must hold characters beyond ASCII, twice as many as the invalid
+    // sequences: an English text in windows-1252 is valid UTF-8 but for its accents.)
     let near_utf8 = || {
-        let (mut bad, mut good) = (0, 0);
+        let (mut bad, mut good, mut wide) = (0, 0, 0);
         for chunk in bytes[bom..].utf8_chunks() {
             good += chunk.valid().chars().count();
+            wide += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
             bad += usize::from(!chunk.invalid().is_empty());
         }
-        bad > 0 && repairable(bad, good, bytes.len())
+        bad > 0 && wide >= 2 * bad && repairable(bad, good, bytes.len())
     };
     let utf16 = encoding_rs::Encoding::for_bom(bytes).is_some_and(|(e, _)| e != encoding_rs::UTF_8);
     let refused = match decode(bytes) {
@@ -329,7 +332,8 @@ pub fn decode_repairing(bytes: &[u8]) -> Result<(Decoded, Option<String>), Strin
         }
     }
     let utf8 = utf8_replacing(&bytes[bom..], bom);
-    if repairable(utf8.2, utf8.0.chars().count() - utf8.2, bytes.len()) {
+    let wide = utf8.0.chars().filter(|&c| !c.is_ascii() && c != '\u{FFFD}').count();
+    if wide >= 2 * utf8.2 && repairable(utf8.2, utf8.0.chars().count() - utf8.2, bytes.len()) {
         return Ok(mended(utf8, encoding_rs::UTF_8, bom));
     }
     // GB18030, if that is what the file was taken for: the same two mendings.

@@ -221,4 +221,9 @@ fn a_stray_byte_in_utf8_is_mended_never_read_as_another_encoding() {
         }
     }
     assert!(tried > 500, "{tried}");
+    // An English text in windows-1252 is valid UTF-8 but for its accents: not damaged UTF-8.
+    let (latin, _, _) = encoding_rs::WINDOWS_1252.encode("The café in Zürich hosted the délégation of the People's Republic of China. ");
+    let ((text, encoding, _, _), note) = diplograph::read::decode_repairing(&latin.repeat(20)).unwrap();
+    assert_eq!((encoding, note), ("windows-1252", None));
+    assert!(text.starts_with("The café in Zürich"));
 }
