@@ -183,6 +183,12 @@ fn walk(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>, seen: &mut V
         Err(e) => return errors.push(Error::io(dir, e)),
     };
     for path in entries {
+        // Hidden files and folders are not the corpus: the `._name.txt` and `__MACOSX` forks an
+        // archive made on a Mac carries (binary data, one skip message each), editors' and
+        // diplograph's own temporary files. Named on the command line, they are read.
+        if path.file_name().is_some_and(|n| n.as_encoded_bytes().starts_with(b".") || n == "__MACOSX") {
+            continue;
+        }
         match std::fs::metadata(&path) {
             Ok(m) if m.is_dir() => walk(&path, out, errors, seen),
             Ok(_) => match path.extension().and_then(|e| e.to_str()) {

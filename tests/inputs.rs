@@ -227,3 +227,25 @@ fn a_stray_byte_in_utf8_is_mended_never_read_as_another_encoding() {
     assert_eq!((encoding, note), ("windows-1252", None));
     assert!(text.starts_with("The café in Zürich"));
 }
+
+#[test]
+fn hidden_files_and_mac_forks_in_a_folder_are_not_the_corpus() {
+    let dir = tempdir("hidden");
+    std::fs::copy(SEED, dir.join("good.txt")).unwrap();
+    // What an archive made on a Mac carries: AppleDouble forks, binary data named like text.
+    let fork: Vec<u8> = [&[0x00, 0x05, 0x16, 0x07, 0x00, 0x02, 0x00, 0x00][..], &[0xFF; 64][..]].concat();
+    std::fs::write(dir.join("._good.txt"), &fork).unwrap();
+    std::fs::create_dir_all(dir.join("__MACOSX")).unwrap();
+    std::fs::write(dir.join("__MACOSX/._good.txt"), &fork).unwrap();
+    std::fs::create_dir_all(dir.join(".versions")).unwrap();
+    std::fs::copy(SEED, dir.join(".versions/good-old.txt")).unwrap();
+    let out = tempdir("hidden-out");
+    let (code, err) = extract(&[&dir], &out);
+    assert_eq!(code, Some(0), "{err}");
+    let docs: std::collections::BTreeSet<String> = mentions(&out).iter().map(|m| m["doc"].as_str().unwrap().to_string()).collect();
+    assert_eq!(docs.into_iter().collect::<Vec<_>>(), ["good"]);
+    // Named on the command line, a hidden file is read (and this one is refused).
+    let (code, err) = extract(&[&dir.join("._good.txt")], &tempdir("hidden-named"));
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("._good.txt: cannot be decoded"), "{err}");
+}
