@@ -46,6 +46,15 @@ pub enum Error {
         /// The first one's message.
         first: String,
     },
+    /// Every input was skipped (a mistyped path, say): nothing was written, and the outputs
+    /// of an earlier run stay as they were rather than being replaced by empty ones.
+    #[error("no document could be read ({skipped} input(s) skipped), nothing written; first: {first}")]
+    NothingRead {
+        /// How many inputs were skipped.
+        skipped: usize,
+        /// The first one's message.
+        first: String,
+    },
     /// The dictionaries give the automaton more than it can hold.
     #[error("building the dictionary automaton: {0}")]
     Automaton(String),

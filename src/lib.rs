@@ -309,7 +309,7 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
             },
             || {
                 let pipeline = built.get_or_init(|| Pipeline::without_jieba(cfg));
-                let corpus = read::corpus(&cfg.inputs);
+                let corpus = read::corpus_beside(&cfg.inputs, Some(&cfg.output));
                 report.expected_bytes = corpus.total_bytes();
                 let mut corpus = corpus.peekable();
                 let first = next_batch(&mut corpus, cfg, &mut seen_ids, &mut report);
@@ -374,6 +374,9 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
     }
     // The last batch's results, folded below: nothing runs beside that fold but what follows it.
     let mut last = done.unwrap_or_default();
+    if report.documents == 0 && last.is_empty() && !report.skipped.is_empty() {
+        return Err(Error::NothingRead { skipped: report.skipped.len(), first: report.skipped[0].to_string() });
+    }
     if cfg.partial {
         pool.install(|| fold_batch(last, &pipeline.dicts, cfg, &mut lines, &mut totals, &mut event_agg, &mut report))?;
         let (written, docs) = lines.finish()?;

@@ -1,6 +1,6 @@
 //! The diplograph command: parses arguments, runs the library, prints a summary and picks
 //! the exit code (0 all went well, 1 some inputs were skipped or mended, 2 usage or dictionary error,
-//! 3 the run failed and wrote nothing, 130 interrupted).
+//! 3 the run failed and wrote nothing (every input skipped, or --strict), 130 interrupted).
 
 mod cli;
 mod cmd;

@@ -133,9 +133,12 @@ enum Source {
 /// Expands the user's inputs into sources in a fixed order: arguments as given, folders
 /// walked recursively in byte order of their paths. Problems (a missing path, a symlink loop)
 /// come back as errors beside the sources and do not stop the rest.
-fn sources(inputs: &[PathBuf]) -> (Vec<Source>, Vec<Error>) {
+fn sources(inputs: &[PathBuf], output: Option<&Path>) -> (Vec<Source>, Vec<Error>) {
     let mut out = Vec::new();
     let mut errors = Vec::new();
+    // The output folder, if it is there already, is never read as input: a corpus folder
+    // holding it (`extract . -o output`) took its JSON Lines for records on the next run.
+    let output = output.and_then(|o| std::fs::canonicalize(o).ok());
     for input in inputs {
         if input.as_os_str() == "-" {
             out.push(Source::Stdin);
@@ -145,7 +148,7 @@ fn sources(inputs: &[PathBuf]) -> (Vec<Source>, Vec<Error>) {
             Err(e) => errors.push(Error::io(input, e)),
             Ok(m) if m.is_dir() => {
                 let mut seen = Vec::new();
-                walk(input, &mut out, &mut errors, &mut seen);
+                walk(input, &mut out, &mut errors, &mut seen, output.as_deref());
             }
             Ok(_) => out.push(classify(input)),
         }
@@ -160,11 +163,17 @@ fn classify(path: &Path) -> Source {
     }
 }
 
-fn walk(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>, seen: &mut Vec<PathBuf>) {
+fn walk(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>, seen: &mut Vec<PathBuf>, output: Option<&Path>) {
     let canonical = match std::fs::canonicalize(dir) {
         Ok(c) => c,
         Err(e) => return errors.push(Error::io(dir, e)),
     };
+    if output == Some(canonical.as_path()) {
+        if seen.is_empty() {
+            errors.push(Error::Input { path: dir.to_path_buf(), line: None, reason: "the output folder; not read as input".into() });
+        }
+        return;
+    }
     if seen.contains(&canonical) {
         errors.push(Error::Input { path: dir.to_path_buf(), line: None, reason: "symbolic link loop; folder skipped".into() });
         return;
@@ -190,7 +199,7 @@ fn walk(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>, seen: &mut V
             continue;
         }
         match std::fs::metadata(&path) {
-            Ok(m) if m.is_dir() => walk(&path, out, errors, seen),
+            Ok(m) if m.is_dir() => walk(&path, out, errors, seen, output),
             Ok(_) => match path.extension().and_then(|e| e.to_str()) {
                 Some("txt") => out.push(Source::Text(path)),
                 Some("jsonl") | Some("ndjson") => out.push(Source::Jsonl(path)),
@@ -529,7 +538,12 @@ pub struct Corpus {
 
 /// Opens the user's inputs; nothing is read until the iterator is driven.
 pub fn corpus(inputs: &[PathBuf]) -> Corpus {
-    let (sources, errors) = sources(inputs);
+    corpus_beside(inputs, None)
+}
+
+/// [`corpus`], leaving out the folder `output` where it lies inside a folder of the inputs.
+pub fn corpus_beside(inputs: &[PathBuf], output: Option<&Path>) -> Corpus {
+    let (sources, errors) = sources(inputs, output);
     Corpus { sources: sources.into_iter(), pending: errors.into_iter(), lines: None }
 }
 

@@ -244,8 +244,39 @@ fn hidden_files_and_mac_forks_in_a_folder_are_not_the_corpus() {
     assert_eq!(code, Some(0), "{err}");
     let docs: std::collections::BTreeSet<String> = mentions(&out).iter().map(|m| m["doc"].as_str().unwrap().to_string()).collect();
     assert_eq!(docs.into_iter().collect::<Vec<_>>(), ["good"]);
-    // Named on the command line, a hidden file is read (and this one is refused).
+    // Named on the command line, a hidden file is read (and this one is refused: with nothing
+    // else to read, the run fails).
     let (code, err) = extract(&[&dir.join("._good.txt")], &tempdir("hidden-named"));
-    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(code, Some(3), "{err}");
     assert!(err.contains("._good.txt: cannot be decoded"), "{err}");
+}
+
+#[test]
+fn a_run_that_reads_nothing_keeps_the_outputs_before_it() {
+    // The output folder inside the corpus folder: the next run does not read it as input.
+    let dir = tempdir("nest");
+    std::fs::copy(SEED, dir.join("good.txt")).unwrap();
+    let out = dir.join("output");
+    let (code, err) = extract(&[&dir], &out);
+    assert_eq!(code, Some(0), "{err}");
+    let before: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    let (code, err) = extract(&[&dir], &out);
+    assert_eq!(code, Some(0), "{err}");
+    let docs: std::collections::BTreeSet<String> = mentions(&out).iter().map(|m| m["doc"].as_str().unwrap().to_string()).collect();
+    assert_eq!(docs.into_iter().collect::<Vec<_>>(), ["good"]);
+    // A mistyped path reads nothing: it fails, and the outputs of the run before stay.
+    let (code, err) = extract(&[&dir.join("goood.txt")], &out);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("no document could be read") && err.contains("goood.txt"), "{err}");
+    for (name, bytes) in before {
+        assert_eq!(std::fs::read(out.join(&name)).unwrap(), bytes, "{name}");
+    }
+    // Named as the input, the output folder is refused.
+    let (code, err) = extract(&[&out], &out);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("the output folder; not read as input"), "{err}");
 }
