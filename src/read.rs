@@ -303,8 +303,8 @@ fn repairable(bad: usize, good: usize, len: usize) -> bool {
 
 /// [`decode`], mending a damaged file rather than refusing it: a UTF-8 or GB18030 file whose
 /// last character was cut off (by a copy or a download stopped short) is read without it; a
-/// UTF-8 file with a few invalid sequences (a stray byte) has each replaced with U+FFFD,
-/// offsets still into the file's bytes. Returns what was mended, if anything, for the message
+/// UTF-8 or GB18030 file with a few invalid sequences (a stray byte) has each replaced with
+/// U+FFFD, offsets still into the file's bytes. Returns what was mended, if anything, for the message
 /// (`3 invalid UTF-8 sequence(s) replaced with U+FFFD (the first at byte 512)`); `Err` for a
 /// file that cannot be read, with where it is damaged.
 pub fn decode_repairing(bytes: &[u8]) -> Result<(Decoded, Option<String>), String> {
