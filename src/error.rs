@@ -46,8 +46,9 @@ pub enum Error {
         /// The first one's message.
         first: String,
     },
-    /// Every input was skipped (a mistyped path, say): nothing was written, and the outputs
-    /// of an earlier run stay as they were rather than being replaced by empty ones.
+    /// Every input of a run that writes final outputs was skipped (a mistyped path, say):
+    /// nothing was written, and the outputs of an earlier run stay as they were rather than
+    /// being replaced by empty ones.
     #[error("no document could be read ({skipped} input(s) skipped), nothing written; first: {first}")]
     NothingRead {
         /// How many inputs were skipped.

@@ -374,7 +374,9 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
     }
     // The last batch's results, folded below: nothing runs beside that fold but what follows it.
     let mut last = done.unwrap_or_default();
-    if report.documents == 0 && last.is_empty() && !report.skipped.is_empty() {
+    // (A partial that read nothing is still written: it carries its skips to the merge, and a
+    // Spark partition or array task of bad records must not fail the whole job.)
+    if !cfg.partial && report.documents == 0 && last.is_empty() && !report.skipped.is_empty() {
         return Err(Error::NothingRead { skipped: report.skipped.len(), first: report.skipped[0].to_string() });
     }
     if cfg.partial {

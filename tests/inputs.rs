@@ -275,6 +275,11 @@ fn a_run_that_reads_nothing_keeps_the_outputs_before_it() {
     for (name, bytes) in before {
         assert_eq!(std::fs::read(out.join(&name)).unwrap(), bytes, "{name}");
     }
+    // A partial that reads nothing is written all the same: it carries its skip to the merge.
+    let partial = tempdir("nest-partial");
+    let (code, err) = extract(&[&dir.join("goood.txt"), Path::new("--partial")], &partial);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(partial.join("partial.json").exists(), "{err}");
     // Named as the input, the output folder is refused.
     let (code, err) = extract(&[&out], &out);
     assert_eq!(code, Some(3), "{err}");
