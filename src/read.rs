@@ -153,6 +153,19 @@ fn sources(inputs: &[PathBuf], output: Option<&Path>) -> (Vec<Source>, Vec<Error
             Ok(_) => out.push(classify(input)),
         }
     }
+    // A file listed twice (a folder and a file or subfolder in it, a folder given twice) is
+    // read once: its documents were all skipped as repeats, one message each. Files reached by
+    // other names (links) stay documents of their own.
+    let mut parents: std::collections::HashMap<PathBuf, PathBuf> = std::collections::HashMap::new();
+    let mut listed = std::collections::HashSet::new();
+    out.retain(|source| match source {
+        Source::Text(p) | Source::Jsonl(p) => {
+            let parent = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let dir = parents.entry(parent.to_path_buf()).or_insert_with(|| std::fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf()));
+            listed.insert(dir.join(p.file_name().unwrap_or_default()))
+        }
+        Source::Stdin => true,
+    });
     (out, errors)
 }
 

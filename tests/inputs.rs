@@ -285,3 +285,19 @@ fn a_run_that_reads_nothing_keeps_the_outputs_before_it() {
     assert_eq!(code, Some(3), "{err}");
     assert!(err.contains("the output folder; not read as input"), "{err}");
 }
+
+#[test]
+fn a_file_listed_twice_is_read_once_but_a_link_is_a_document_of_its_own() {
+    let dir = tempdir("twice");
+    std::fs::copy(SEED, dir.join("good.txt")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.join("good.txt"), dir.join("link.txt")).unwrap();
+    let out = tempdir("twice-out");
+    // The folder twice, and a file in it by another spelling of its path.
+    let (code, err) = extract(&[&dir, &dir, &dir.join(".").join("good.txt")], &out);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("seen before"), "{err}");
+    let docs: std::collections::BTreeSet<String> = mentions(&out).iter().map(|m| m["doc"].as_str().unwrap().to_string()).collect();
+    let want: &[&str] = if cfg!(unix) { &["good", "link"] } else { &["good"] };
+    assert_eq!(docs.into_iter().collect::<Vec<_>>(), want);
+}
