@@ -249,11 +249,19 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str, Option<Vec<u32>>, u
     if let Ok(s) = simdutf8::basic::from_utf8(bytes) {
         return Ok((s.to_string(), "UTF-8", None, 0));
     }
+    decode_with(guess(bytes), bytes, 0)
+}
+
+/// The encoding chardetng takes `bytes` for (GBK read as GB18030, its superset).
+fn guess(bytes: &[u8]) -> &'static encoding_rs::Encoding {
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     det.feed(bytes, true);
     let enc = det.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
-    let enc = if enc == encoding_rs::GBK { encoding_rs::GB18030 } else { enc };
-    decode_with(enc, bytes, 0)
+    if enc == encoding_rs::GBK {
+        encoding_rs::GB18030
+    } else {
+        enc
+    }
 }
 
 fn decode_with(
@@ -314,31 +322,65 @@ fn repairable(bad: usize, good: usize, len: usize) -> bool {
     bad <= 16.max(len / 10_000) && bad * 50 <= good
 }
 
+/// How far some bytes are from valid UTF-8.
+struct Utf8Damage {
+    /// Invalid sequences, and the file offset of the first.
+    bad: usize,
+    first: usize,
+    /// Valid characters, and those of them beyond ASCII (U+FFFD not counted).
+    good: usize,
+    wide: usize,
+}
+
+impl Utf8Damage {
+    /// Measures `bytes`, which start at file offset `base`.
+    fn of(bytes: &[u8], base: usize) -> Utf8Damage {
+        let mut d = Utf8Damage { bad: 0, first: base + bytes.len(), good: 0, wide: 0 };
+        let mut pos = base;
+        for chunk in bytes.utf8_chunks() {
+            d.good += chunk.valid().chars().count();
+            d.wide += chunk.valid().chars().filter(|&c| !c.is_ascii() && c != '\u{FFFD}').count();
+            pos += chunk.valid().len();
+            if !chunk.invalid().is_empty() {
+                if d.bad == 0 {
+                    d.first = pos;
+                }
+                d.bad += 1;
+                pos += chunk.invalid().len();
+            }
+        }
+        d
+    }
+
+    /// Is this damaged UTF-8 (of a file of `len` bytes) to mend? Its valid part must hold
+    /// characters beyond ASCII, twice as many as the invalid sequences: an English text in
+    /// windows-1252 is valid UTF-8 but for its accents.
+    fn mendable(&self, len: usize) -> bool {
+        self.bad > 0 && self.wide >= 2 * self.bad && repairable(self.bad, self.good, len)
+    }
+}
+
 /// [`decode`], mending a damaged file rather than refusing it: a UTF-8 or GB18030 file whose
 /// last character was cut off (by a copy or a download stopped short) is read without it; a
 /// UTF-8 or GB18030 file with a few invalid sequences (a stray byte) has each replaced with
-/// U+FFFD, offsets still into the file's bytes. Returns what was mended, if anything, for the message
-/// (`3 invalid UTF-8 sequence(s) replaced with U+FFFD (the first at byte 512)`); `Err` for a
-/// file that cannot be read, with where it is damaged.
+/// U+FFFD, offsets still into the file's bytes. Returns what was mended, if anything, for the
+/// message (`3 invalid UTF-8 sequence(s) replaced with U+FFFD (the first at byte 512)`); `Err`
+/// for a file that cannot be read, with where it is damaged.
 pub fn decode_repairing(bytes: &[u8]) -> Result<(Decoded, Option<String>), String> {
-    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let bom_of = encoding_rs::Encoding::for_bom(bytes);
+    let bom = match bom_of {
+        Some((enc, n)) if enc == encoding_rs::UTF_8 => n,
+        _ => 0,
+    };
+    let utf16 = bom_of.is_some_and(|(enc, _)| enc != encoding_rs::UTF_8);
     // Text that is almost all valid UTF-8 is damaged UTF-8, whatever else it might decode as:
     // a stray byte in a UTF-8 transcript made chardetng take it for GB18030, and one in a
-    // hundred such files read cleanly (or cut) as GB18030, every character wrong.
-    // (Its valid part must hold characters beyond ASCII, twice as many as the invalid
-    // sequences: an English text in windows-1252 is valid UTF-8 but for its accents.)
-    let near_utf8 = || {
-        let (mut bad, mut good, mut wide) = (0, 0, 0);
-        for chunk in bytes[bom..].utf8_chunks() {
-            good += chunk.valid().chars().count();
-            wide += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
-            bad += usize::from(!chunk.invalid().is_empty());
-        }
-        bad > 0 && wide >= 2 * bad && repairable(bad, good, bytes.len())
-    };
-    let utf16 = encoding_rs::Encoding::for_bom(bytes).is_some_and(|(e, _)| e != encoding_rs::UTF_8);
+    // hundred such files read cleanly (or cut) as GB18030, every character wrong. (Measured
+    // only for a file that is not valid UTF-8: most are.)
+    let mut damage = None;
+    let mut utf8_damage = || damage.get_or_insert_with(|| Utf8Damage::of(&bytes[bom..], bom)).mendable(bytes.len());
     let refused = match decode(bytes) {
-        Ok(decoded) if decoded.1 == "UTF-8" || utf16 || !near_utf8() => return Ok((decoded, None)),
+        Ok(decoded) if decoded.1 == "UTF-8" || utf16 || !utf8_damage() => return Ok((decoded, None)),
         Ok(_) => String::from("invalid UTF-8"),
         Err(reason) => reason,
     };
@@ -359,16 +401,12 @@ pub fn decode_repairing(bytes: &[u8]) -> Result<(Decoded, Option<String>), Strin
             }
         }
     }
-    let utf8 = utf8_replacing(&bytes[bom..], bom);
-    let wide = utf8.0.chars().filter(|&c| !c.is_ascii() && c != '\u{FFFD}').count();
-    if wide >= 2 * utf8.2 && repairable(utf8.2, utf8.0.chars().count() - utf8.2, bytes.len()) {
-        return Ok(mended(utf8, encoding_rs::UTF_8, bom));
+    if utf8_damage() {
+        return Ok(mended(utf8_replacing(&bytes[bom..], bom), encoding_rs::UTF_8, bom));
     }
+    let utf8 = damage.expect("measured just above");
     // GB18030, if that is what the file was taken for: the same two mendings.
-    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    det.feed(bytes, true);
-    let guess = det.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
-    let guess = if guess == encoding_rs::GBK { encoding_rs::GB18030 } else { guess };
+    let guess = guess(bytes);
     let there = if guess == encoding_rs::GB18030 {
         for cut in 1..=3.min(bytes.len() - 1) {
             if (0x81..=0xFE).contains(&bytes[bytes.len() - cut]) {
@@ -385,7 +423,7 @@ pub fn decode_repairing(bytes: &[u8]) -> Result<(Decoded, Option<String>), Strin
     } else {
         String::new()
     };
-    Err(format!("{refused}: {there}{} invalid UTF-8 sequence(s), the first at byte {}", utf8.2, utf8.3))
+    Err(format!("{refused}: {there}{} invalid UTF-8 sequence(s), the first at byte {}", utf8.bad, utf8.first))
 }
 
 /// GB18030 `bytes` with each malformed sequence replaced by U+FFFD, read a sequence at a time

@@ -362,22 +362,10 @@ pub fn remove_temporaries() -> usize {
 }
 
 /// Every file name an output folder may get (the temporary files are named after them).
-const OUTPUT_NAMES: [&str; 14] = [
-    GRAPH_FILES[0],
-    GRAPH_FILES[1],
-    GRAPH_FILES[2],
-    GRAPH_FILES[3],
-    GRAPH_FILES[4],
-    GRAPH_FILES[5],
-    GRAPH_FILES[6],
-    GRAPH_FILES[7],
-    EVENT_FILES[0],
-    EVENT_FILES[1],
-    crate::partial::MENTIONS,
-    crate::partial::EVENTS,
-    crate::partial::PARTIAL_JSON,
-    crate::partial::TOTALS_JSON,
-];
+fn output_names() -> impl Iterator<Item = &'static str> {
+    use crate::partial::{EVENTS, MENTIONS, PARTIAL_JSON, TOTALS_JSON};
+    GRAPH_FILES.into_iter().chain(EVENT_FILES).chain([MENTIONS, EVENTS, PARTIAL_JSON, TOTALS_JSON])
+}
 
 /// Removes from `dir` the temporary files of a run that was killed before it could (by
 /// SIGKILL, a crash, a power cut): `.name.XXXXXX` for the name of an output. One run at a time
@@ -389,7 +377,7 @@ pub fn sweep_temporaries(dir: &Path) -> Result<usize, Error> {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        let ours = OUTPUT_NAMES.iter().any(|out| {
+        let ours = output_names().any(|out| {
             name.strip_prefix('.')
                 .and_then(|rest| rest.strip_prefix(out))
                 .and_then(|rest| rest.strip_prefix('.'))
