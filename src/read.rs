@@ -211,13 +211,26 @@ fn walk(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>, seen: &mut V
         if path.file_name().is_some_and(|n| n.as_encoded_bytes().starts_with(b".") || n == "__MACOSX") {
             continue;
         }
+        let corpus_file = |path: PathBuf| match path.extension().and_then(|e| e.to_str()) {
+            Some("txt") => Some(Source::Text(path)),
+            Some("jsonl") | Some("ndjson") => Some(Source::Jsonl(path)),
+            _ => None,
+        };
         match std::fs::metadata(&path) {
             Ok(m) if m.is_dir() => walk(&path, out, errors, seen, output),
-            Ok(_) => match path.extension().and_then(|e| e.to_str()) {
-                Some("txt") => out.push(Source::Text(path)),
-                Some("jsonl") | Some("ndjson") => out.push(Source::Jsonl(path)),
-                _ => {}
-            },
+            Ok(m) if m.is_file() => out.extend(corpus_file(path)),
+            // A named pipe, socket or device in a folder is no file of the corpus: reading a
+            // pipe nobody writes to hung the run. Named on the command line it is read
+            // (`extract <(zcat corpus.txt.gz)`).
+            Ok(_) => {
+                if corpus_file(path.clone()).is_some() {
+                    errors.push(Error::Input { path, line: None, reason: "not a regular file (a named pipe, socket or device)".into() });
+                }
+            }
+            Err(e) if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) => {
+                let reason = format!("a symbolic link whose target cannot be read: {e}");
+                errors.push(Error::Input { path, line: None, reason });
+            }
             Err(e) => errors.push(Error::io(&path, e)),
         }
     }
