@@ -551,9 +551,20 @@ struct Record {
     id: serde_json::Value,
     text: String,
     #[serde(default)]
-    date: Option<String>,
+    date: serde_json::Value,
     #[serde(default)]
-    title: Option<String>,
+    title: serde_json::Value,
+}
+
+/// A record's field as text: a string as it is, a number as written (`"id": 42`, `"date":
+/// 20240307`), null or missing as none; anything else is no value for `field`.
+fn scalar(field: &str, v: serde_json::Value) -> Result<Option<String>, String> {
+    match v {
+        serde_json::Value::String(s) => Ok(Some(s)),
+        serde_json::Value::Number(n) => Ok(Some(n.to_string())),
+        serde_json::Value::Null => Ok(None),
+        other => Err(format!("`{field}` must be a string or a number, not {other}")),
+    }
 }
 
 fn parse_record(path: &Path, line_no: usize, line: &str) -> Result<Document, Error> {
@@ -563,15 +574,12 @@ fn parse_record(path: &Path, line_no: usize, line: &str) -> Result<Document, Err
         return Err(bad("not a JSON object: each line of a JSON Lines input is one record, {\"id\": …, \"text\": …}".into()));
     }
     let rec: Record = serde_json::from_str(line).map_err(|e| bad(format!("not a JSON record with `id` and `text`: {e}")))?;
-    let id = match rec.id {
-        serde_json::Value::String(s) => s,
-        serde_json::Value::Number(n) => n.to_string(),
-        other => return Err(bad(format!("`id` must be a string or a number, not {other}"))),
-    };
+    let id = scalar("id", rec.id).map_err(bad)?.ok_or_else(|| bad("`id` must be a string or a number, not null".into()))?;
     if id.is_empty() {
         return Err(bad("empty `id`".into()));
     }
-    let date = match rec.date {
+    let title = scalar("title", rec.title).map_err(bad)?;
+    let date = match scalar("date", rec.date).map_err(bad)? {
         Some(d) if !d.trim().is_empty() => match record_date(&d) {
             Some(date) => Some(date),
             None => return Err(bad(format!("`date` {d:?} is not a date (YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYYMMDD or YYYY年M月D日)"))),
@@ -585,12 +593,38 @@ fn parse_record(path: &Path, line_no: usize, line: &str) -> Result<Document, Err
         line: Some(line_no),
         repaired: None,
         date,
-        title: rec.title,
+        title,
         text: rec.text,
         encoding: "UTF-8",
         origin: None,
         base: 0,
     })
+}
+
+/// How much of a JSON Lines file [`utf8_lines`] looks at to tell its encoding.
+const SNIFF: usize = 64 * 1024;
+
+/// A JSON Lines input as UTF-8 lines. JSON is UTF-8, but exports are not always: PowerShell's
+/// `Out-File` writes UTF-16 with a BOM, and Chinese Windows tools GBK, and each of their lines
+/// was skipped as "not UTF-8", one message per record. A BOM says UTF-16; a start that is not
+/// UTF-8 has its encoding guessed as a text file's is, and the file is transcoded as it is read
+/// (encoding_rs_io), so a record's `text` and its offsets are UTF-8 whatever the file was.
+fn utf8_lines<R: Read + Send + 'static>(mut reader: BufReader<R>) -> std::io::Result<Box<dyn BufRead + Send>> {
+    let start = reader.fill_buf()?;
+    let encoding = if start.starts_with(b"\xFF\xFE") || start.starts_with(b"\xFE\xFF") {
+        None // the BOM tells encoding_rs_io
+    } else {
+        // A character cut off at the end of what was read is still UTF-8, and so is a start
+        // almost all UTF-8 (a stray byte costs its line, named, not the file).
+        match std::str::from_utf8(start) {
+            Err(e) if e.error_len().is_some() && !Utf8Damage::of(start, 0).mendable(start.len()) && guess(start) != encoding_rs::UTF_8 => {
+                Some(guess(start))
+            }
+            _ => return Ok(Box::new(reader)),
+        }
+    };
+    let decoder = encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(encoding).build(reader);
+    Ok(Box::new(BufReader::with_capacity(SNIFF, decoder)))
 }
 
 /// The documents of a corpus, read lazily in a fixed order.
@@ -663,8 +697,8 @@ impl Iterator for Corpus {
             }
             match self.sources.next()? {
                 Source::Text(p) => return Some(read_text_file(&p)),
-                Source::Jsonl(p) => match File::open(&p) {
-                    Ok(f) => self.lines = Some((p, Box::new(BufReader::new(f)), 0)),
+                Source::Jsonl(p) => match File::open(&p).and_then(|f| utf8_lines(BufReader::with_capacity(SNIFF, f))) {
+                    Ok(reader) => self.lines = Some((p, reader, 0)),
                     Err(e) => return Some(Err(Error::io(&p, e))),
                 },
                 Source::Stdin => {
@@ -685,7 +719,10 @@ impl Iterator for Corpus {
                     };
                     match first {
                         None => return Some(Err(Error::Input { path: "-".into(), line: None, reason: "empty input".into() })),
-                        Some(b'{') => self.lines = Some((PathBuf::from("-"), Box::new(reader), 0)),
+                        Some(b'{') => match utf8_lines(reader) {
+                            Ok(reader) => self.lines = Some((PathBuf::from("-"), reader, 0)),
+                            Err(e) => return Some(Err(Error::io("-", e))),
+                        },
                         Some(_) => {
                             let mut bytes = Vec::new();
                             if let Err(e) = reader.read_to_end(&mut bytes) {
@@ -786,5 +823,23 @@ mod tests {
     fn broken_jsonl_line_is_named() {
         let err = parse_record(Path::new("c.jsonl"), 7, "{\"id\": 1").unwrap_err().to_string();
         assert!(err.starts_with("c.jsonl:7:"), "{err}");
+    }
+
+    #[test]
+    fn record_fields_as_exports_write_them() {
+        // Numbers where strings were meant, and nulls for absent metadata, as spreadsheets
+        // and database dumps write them: the document is read, not skipped.
+        let doc = parse_record(Path::new("c.jsonl"), 1, r#"{"id": 42, "text": "中方", "date": 20240307, "title": 2024}"#).unwrap();
+        assert_eq!((doc.id.as_str(), doc.date.as_deref(), doc.title.as_deref()), ("42", Some("2024-03-07"), Some("2024")));
+        let doc = parse_record(Path::new("c.jsonl"), 1, r#"{"id": "2024-03-07-a", "text": "中方", "date": null, "title": null}"#).unwrap();
+        assert_eq!((doc.date.as_deref(), doc.title), (Some("2024-03-07"), None));
+        for (line, field) in [
+            (r#"{"id": null, "text": "中方"}"#, "`id`"),
+            (r#"{"id": "a", "text": "中方", "title": ["x"]}"#, "`title`"),
+            (r#"{"id": "a", "text": "中方", "date": {"y": 2024}}"#, "`date`"),
+        ] {
+            let err = parse_record(Path::new("c.jsonl"), 3, line).unwrap_err().to_string();
+            assert!(err.starts_with("c.jsonl:3: ") && err.contains(field), "{err}");
+        }
     }
 }

@@ -309,3 +309,48 @@ fn a_file_listed_twice_is_read_once_but_a_link_is_a_document_of_its_own() {
     let want: &[&str] = if cfg!(unix) { &["good", "link"] } else { &["good"] };
     assert_eq!(docs(&out), want);
 }
+
+#[test]
+fn json_lines_in_utf16_or_gbk_are_read_as_their_utf8_twin() {
+    // The bundled sample as JSON Lines records, then the same file as PowerShell's Out-File
+    // (UTF-16 with a BOM) and a Chinese Windows tool (GBK) would write it.
+    let mut records = String::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir("tests/fixtures/sample").unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    for f in &files {
+        let id = f.file_stem().unwrap().to_str().unwrap();
+        let text = std::fs::read_to_string(f).unwrap();
+        records += &format!("{}\r\n", serde_json::json!({ "id": id, "text": text }));
+    }
+    let dir = tempdir("jsonl-enc");
+    let read = |name: &str, bytes: &[u8]| {
+        let path = dir.join(format!("{name}.jsonl"));
+        std::fs::write(&path, bytes).unwrap();
+        let out = tempdir(&format!("jsonl-enc-{name}"));
+        let (code, err) = extract(&[&path], &out);
+        (code, err, out)
+    };
+    let bytes_of = |out: &Path| std::fs::read(out.join("mentions.jsonl")).unwrap();
+    let (code, err, utf8) = read("utf8", records.as_bytes());
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(docs(&utf8).len(), files.len());
+    let utf16 = |le: bool| -> Vec<u8> {
+        let bom: &[u8] = if le { &[0xFF, 0xFE] } else { &[0xFE, 0xFF] };
+        let units = records.encode_utf16().flat_map(|u| if le { u.to_le_bytes() } else { u.to_be_bytes() });
+        bom.iter().copied().chain(units).collect()
+    };
+    let (gbk, _, _) = encoding_rs::GB18030.encode(&records);
+    for (name, bytes) in [("utf16le", utf16(true)), ("utf16be", utf16(false)), ("gbk", gbk.into_owned())] {
+        let (code, err, got) = read(name, &bytes);
+        assert_eq!((code, err.as_str()), (Some(0), ""), "{name}");
+        assert!(bytes_of(&got) == bytes_of(&utf8), "{name}: mentions differ from the UTF-8 file's");
+    }
+    // A stray byte in one record of a UTF-8 file costs that record, named, not the file.
+    let mut stray = records.clone().into_bytes();
+    let at = stray.windows(6).position(|w| w == "中国".as_bytes()).unwrap();
+    stray.insert(at, 0xFF);
+    let (code, err, got) = read("stray", &stray);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("stray.jsonl:1: not UTF-8"), "{err}");
+    assert_eq!(docs(&got).len(), files.len() - 1);
+}
