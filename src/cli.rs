@@ -36,8 +36,8 @@ pub enum Command {
 /// Options of `extract`.
 #[derive(Args, Debug, Default)]
 pub struct ExtractArgs {
-    /// Text files, folders (recursively, *.txt and *.jsonl), JSON Lines files (id, text, date,
-    /// title), or - for standard input.
+    /// Text files, folders (recursively, *.txt and *.jsonl, any case, gzipped or not), JSON
+    /// Lines files (id, text, date, title), or - for standard input.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Output folder.

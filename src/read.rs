@@ -1,5 +1,5 @@
-//! read: turns the user's inputs — text files, folders of `*.txt`, JSON Lines files and
-//! standard input — into [`Document`]s, one at a time, in a fixed order.
+//! read: turns the user's inputs — text files, folders of `*.txt`, JSON Lines files (each
+//! possibly gzipped) and standard input — into [`Document`]s, one at a time, in a fixed order.
 //!
 //! Each document keeps its text as UTF-8 and, when the file was in another encoding (UTF-16,
 //! GB18030/GBK), a map from UTF-8 byte offsets back to the bytes of the file, so that mentions
@@ -147,8 +147,14 @@ fn sources(inputs: &[PathBuf], output: Option<&Path>) -> (Vec<Source>, Vec<Error
         match std::fs::metadata(input) {
             Err(e) => errors.push(Error::io(input, e)),
             Ok(m) if m.is_dir() => {
-                let mut seen = Vec::new();
-                walk(input, &mut out, &mut errors, &mut seen, output.as_deref());
+                let (before, errors_before) = (out.len(), errors.len());
+                walk(input, &mut out, &mut errors, &mut vec![], output.as_deref());
+                // A folder of *.html or *.pdf, or the wrong folder, is said to be one: it ran
+                // as an empty corpus, exit 0, and replaced the outputs of the run before.
+                if out.len() == before && errors.len() == errors_before {
+                    let reason = "no *.txt, *.jsonl or *.ndjson file in this folder or below (gzipped or not)".into();
+                    errors.push(Error::Input { path: input.clone(), line: None, reason });
+                }
             }
             Ok(_) => out.push(classify(input)),
         }
@@ -170,10 +176,59 @@ fn sources(inputs: &[PathBuf], output: Option<&Path>) -> (Vec<Source>, Vec<Error
 }
 
 fn classify(path: &Path) -> Source {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("jsonl") | Some("ndjson") => Source::Jsonl(path.to_path_buf()),
-        _ => Source::Text(path.to_path_buf()),
+    corpus_file(path).unwrap_or_else(|| Source::Text(path.to_path_buf()))
+}
+
+/// A folder's file that is part of the corpus, by its name: `*.txt`, `*.jsonl` and `*.ndjson`,
+/// any case (`.TXT` from Windows archives), each also gzipped (`*.jsonl.gz`).
+fn corpus_file(path: &Path) -> Option<Source> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    if name.ends_with(".txt") {
+        Some(Source::Text(path.to_path_buf()))
+    } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+        Some(Source::Jsonl(path.to_path_buf()))
+    } else {
+        None
     }
+}
+
+/// Is `path` gzipped, by its name?
+fn gzipped(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+}
+
+/// A corpus file's bytes as a reader, gunzipped where its name ends in `.gz` (every member of
+/// a multi-member file, as `gzip -d` reads it).
+fn open(path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
+    let file = File::open(path)?;
+    Ok(if gzipped(path) { Box::new(flate2::read::MultiGzDecoder::new(file)) } else { Box::new(file) })
+}
+
+/// What reading `path` (at `line` of JSON Lines) failed with, as a message: a gzipped file's
+/// bad data said as such.
+fn read_error(path: &Path, line: Option<usize>, e: std::io::Error) -> Error {
+    use std::io::ErrorKind::{InvalidData, InvalidInput, UnexpectedEof};
+    if gzipped(path) && matches!(e.kind(), InvalidData | InvalidInput | UnexpectedEof) {
+        Error::Input { path: path.to_path_buf(), line, reason: format!("damaged gzip data: {e}") }
+    } else {
+        Error::io(path, e)
+    }
+}
+
+/// The size of `path`'s text, for progress: a gzipped file's from its last member's trailer
+/// (its size modulo 4 GiB, exact for one member), else the file's size.
+fn text_size(path: &Path) -> Option<u64> {
+    use std::io::{Seek, SeekFrom};
+    let len = std::fs::metadata(path).ok()?.len();
+    if !gzipped(path) || len < 18 {
+        return Some(len);
+    }
+    let mut f = File::open(path).ok()?;
+    let mut trailer = [0u8; 4];
+    f.seek(SeekFrom::End(-4)).ok()?;
+    f.read_exact(&mut trailer).ok()?;
+    Some(u64::from(u32::from_le_bytes(trailer)))
 }
 
 fn walk(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>, seen: &mut Vec<PathBuf>, output: Option<&Path>) {
@@ -211,19 +266,14 @@ fn walk(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>, seen: &mut V
         if path.file_name().is_some_and(|n| n.as_encoded_bytes().starts_with(b".") || n == "__MACOSX") {
             continue;
         }
-        let corpus_file = |path: PathBuf| match path.extension().and_then(|e| e.to_str()) {
-            Some("txt") => Some(Source::Text(path)),
-            Some("jsonl") | Some("ndjson") => Some(Source::Jsonl(path)),
-            _ => None,
-        };
         match std::fs::metadata(&path) {
             Ok(m) if m.is_dir() => walk(&path, out, errors, seen, output),
-            Ok(m) if m.is_file() => out.extend(corpus_file(path)),
+            Ok(m) if m.is_file() => out.extend(corpus_file(&path)),
             // A named pipe, socket or device in a folder is no file of the corpus: reading a
             // pipe nobody writes to hung the run. Named on the command line it is read
             // (`extract <(zcat corpus.txt.gz)`).
             Ok(_) => {
-                if corpus_file(path.clone()).is_some() {
+                if corpus_file(&path).is_some() {
                     errors.push(Error::Input { path, line: None, reason: "not a regular file (a named pipe, socket or device)".into() });
                 }
             }
@@ -511,6 +561,7 @@ fn utf8_replacing(bytes: &[u8], base: usize) -> (String, Vec<u32>, usize, usize)
 /// they are, are GBK), else with U+FFFD for its bad bytes: every such name had the empty id,
 /// and all but the first file with one were skipped as repeats.
 fn id_of(path: &Path) -> String {
+    let path = if gzipped(path) { Path::new(path.file_stem().unwrap_or_default()) } else { path };
     let Some(stem) = path.file_stem() else { return String::new() };
     if let Some(s) = stem.to_str() {
         return s.to_string();
@@ -527,7 +578,8 @@ fn id_of(path: &Path) -> String {
 }
 
 fn read_text_file(path: &Path) -> Result<Document, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let mut bytes = Vec::new();
+    open(path).and_then(|mut r| r.read_to_end(&mut bytes)).map_err(|e| read_error(path, None, e))?;
     let ((text, encoding, origin, base), repaired) =
         decode_repairing(&bytes).map_err(|reason| Error::Input { path: path.to_path_buf(), line: None, reason })?;
     let stem = id_of(path);
@@ -652,7 +704,7 @@ impl Corpus {
             .as_slice()
             .iter()
             .filter_map(|s| match s {
-                Source::Text(p) | Source::Jsonl(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+                Source::Text(p) | Source::Jsonl(p) => text_size(p),
                 Source::Stdin => None,
             })
             .sum()
@@ -671,7 +723,8 @@ impl Iterator for Corpus {
                 let mut buf = Vec::new();
                 match reader.read_until(b'\n', &mut buf) {
                     Err(e) => {
-                        let err = Error::io(path.clone(), e);
+                        // (A cut-off .jsonl.gz: the records before the cut are read.)
+                        let err = read_error(path, Some(*line_no + 1), e);
                         self.lines = None;
                         return Some(Err(err));
                     }
@@ -697,9 +750,9 @@ impl Iterator for Corpus {
             }
             match self.sources.next()? {
                 Source::Text(p) => return Some(read_text_file(&p)),
-                Source::Jsonl(p) => match File::open(&p).and_then(|f| utf8_lines(BufReader::with_capacity(SNIFF, f))) {
+                Source::Jsonl(p) => match open(&p).and_then(|f| utf8_lines(BufReader::with_capacity(SNIFF, f))) {
                     Ok(reader) => self.lines = Some((p, reader, 0)),
-                    Err(e) => return Some(Err(Error::io(&p, e))),
+                    Err(e) => return Some(Err(read_error(&p, None, e))),
                 },
                 Source::Stdin => {
                     // JSON Lines when the first non-blank byte is `{`, else one text document.

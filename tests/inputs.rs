@@ -354,3 +354,49 @@ fn json_lines_in_utf16_or_gbk_are_read_as_their_utf8_twin() {
     assert!(err.contains("stray.jsonl:1: not UTF-8"), "{err}");
     assert_eq!(docs(&got).len(), files.len() - 1);
 }
+
+#[test]
+fn gzipped_and_upper_case_files_are_read_and_a_folder_of_neither_is_named() {
+    use std::io::Write;
+    let gz = |bytes: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    };
+    let text = std::fs::read(SEED).unwrap();
+    let dir = tempdir("gz");
+    std::fs::write(dir.join("2024-03-07_upper.TXT"), &text).unwrap();
+    std::fs::write(dir.join("2024-03-07_packed.txt.gz"), gz(&text)).unwrap();
+    let records: String = (0..300).map(|i| format!("{}\n", serde_json::json!({ "id": format!("r{i:03}"), "text": "中方愿同俄方一道。" }))).collect();
+    std::fs::write(dir.join("records.jsonl.gz"), gz(records.as_bytes())).unwrap();
+    // Cut short, as a download stopped early: the text file is skipped, the records before
+    // the cut are read.
+    let packed = gz(&text);
+    std::fs::write(dir.join("2024-03-07_cut.txt.gz"), &packed[..packed.len() / 2]).unwrap();
+    let big: String = (0..20_000).map(|i| format!("{}\n", serde_json::json!({ "id": format!("c{i:05}"), "text": format!("美国总统拜登{i}") }))).collect();
+    let packed = gz(big.as_bytes());
+    std::fs::write(dir.join("cut.jsonl.gz"), &packed[..packed.len() / 2]).unwrap();
+    let out = tempdir("gz-out");
+    let (code, err) = extract(&[&dir], &out);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("2024-03-07_cut.txt.gz: damaged gzip data"), "{err}");
+    assert!(err.contains("cut.jsonl.gz:") && err.matches("damaged gzip data").count() == 2, "{err}");
+    let ids = docs(&out);
+    assert!(ids.contains(&"2024-03-07_upper".to_string()) && ids.contains(&"2024-03-07_packed".to_string()), "{ids:?}");
+    assert_eq!(ids.iter().filter(|id| id.starts_with('r')).count(), 300);
+    let cut = ids.iter().filter(|id| id.starts_with('c')).count();
+    assert!(cut > 1000 && cut < 20_000, "{cut} records before the cut");
+    // The gzipped file's offsets are into its text, as the plain file's are.
+    let ms = mentions(&out);
+    let spans = |doc: &str| ms.iter().filter(|m| m["doc"] == doc).map(|m| (m["start"].clone(), m["id"].clone())).collect::<Vec<_>>();
+    assert_eq!(spans("2024-03-07_packed"), spans("2024-03-07_upper"));
+    spans_hold_text(&text, &ms.iter().filter(|m| m["doc"] == "2024-03-07_packed").cloned().collect::<Vec<_>>(), |b| String::from_utf8_lossy(b).into_owned());
+
+    // A folder with no corpus file in it (the wrong folder, a folder of web pages) is named;
+    // alone, it is a run that read nothing, and writes nothing.
+    let pages = tempdir("gz-pages");
+    std::fs::write(pages.join("index.html"), "<p>中方愿同俄方一道。</p>").unwrap();
+    let (code, err) = extract(&[&pages], &tempdir("gz-pages-out"));
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("no *.txt, *.jsonl or *.ndjson file in this folder"), "{err}");
+}
