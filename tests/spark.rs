@@ -49,8 +49,21 @@ fn spark_local_gives_the_single_run() {
         .collect();
     files.sort();
     let step = if zh.is_dir() { 8 } else { 1 };
-    for f in files.iter().step_by(step) {
-        std::fs::copy(f, corpus.join(f.file_name().unwrap())).unwrap();
+    for (i, f) in files.iter().step_by(step).enumerate() {
+        // Every third file gzipped and every fifth upper case, as archives hand them over:
+        // Spark unzips and the driver names them as `extract` does.
+        let mut name = f.file_name().unwrap().to_str().unwrap().to_string();
+        if i % 5 == 4 {
+            name = name.replace(".txt", ".TXT");
+        }
+        if i % 3 == 2 {
+            use std::io::Write;
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(&std::fs::read(f).unwrap()).unwrap();
+            std::fs::write(corpus.join(name + ".gz"), gz.finish().unwrap()).unwrap();
+        } else {
+            std::fs::copy(f, corpus.join(name)).unwrap();
+        }
     }
     let bin = env!("CARGO_BIN_EXE_diplograph");
     let single = tmp.join("single");

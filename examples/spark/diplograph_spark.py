@@ -5,7 +5,7 @@ Spark reads the corpus with its own readers, on any file system it reaches (loca
 S3, ...):
 
 * a folder of text files (``--format text``, the default): ``SparkContext.wholeTextFiles``;
-  each ``*.txt`` file is one document whose id is the file name without extension and whose
+  each ``*.txt`` file (any case, gzipped or not) is one document whose id is the file name without extension and whose
   date is a leading ``YYYY-MM-DD`` of that name -- the ids and dates ``diplograph extract
   FOLDER`` gives, so both runs give the same bytes. Spark decodes the files as UTF-8, and
   ``wholeTextFiles`` does not descend into sub-folders: pass a glob (``corpus/*/*.txt``) for
@@ -59,7 +59,10 @@ def text_record(path_and_text):
     """(path, text) from wholeTextFiles -> one JSON Lines record, or None for other files."""
     path, text = path_and_text
     name = path.rstrip("/").rsplit("/", 1)[-1]
-    if not name.endswith(".txt"):
+    # As `extract` names them: any case, gzipped or not (Spark unzips a .gz for us).
+    if name.lower().endswith(".gz"):
+        name = name[: -len(".gz")]
+    if not name.lower().endswith(".txt"):
         return None
     stem = name[: -len(".txt")]
     record = {"id": stem, "text": text}
