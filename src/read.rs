@@ -455,6 +455,24 @@ pub fn decode_repairing(bytes: &[u8]) -> Result<(Decoded, Option<String>), Strin
         let note = format!("{bad} invalid {} sequence(s) replaced with U+FFFD (the first at byte {first})", enc.name());
         ((text, enc.name(), Some(map), base), Some(note))
     };
+    // UTF-16, as its BOM says: whole but for a last character cut off (an odd byte, or half
+    // of a surrogate pair) is read without it, and a few unpaired surrogates become U+FFFD.
+    // (It was refused with what it is not in UTF-8 and GB18030.)
+    if let Some((enc, n)) = bom_of.filter(|_| utf16) {
+        let body = bytes.len() - n;
+        for cut in (1..=3).filter(|&cut| cut < body && (body - cut) % 2 == 0) {
+            if let Ok(decoded) = decode(&bytes[..bytes.len() - cut]) {
+                return Ok((decoded, Some(cut_note(cut, enc.name()))));
+            }
+        }
+        let replaced = utf16_replacing(&bytes[n..bytes.len() - body % 2], enc == encoding_rs::UTF_16BE, n);
+        if replaced.2 > 0 && repairable(replaced.2, replaced.0.chars().count() - replaced.2, bytes.len()) {
+            let ((text, name, map, base), note) = mended(replaced, enc, n);
+            let cut = if body % 2 == 1 { format!("; {}", cut_note(1, name)) } else { String::new() };
+            return Ok(((text, name, map, base), note.map(|note| note + &cut)));
+        }
+        return Err(format!("invalid {}: {} unpaired surrogate(s), the first at byte {}", enc.name(), replaced.2, replaced.3));
+    }
     // UTF-8: whole but for the start of a last character; else with a few invalid sequences.
     if let Err(e) = std::str::from_utf8(&bytes[bom..]) {
         let cut = bytes.len() - bom - e.valid_up_to();
@@ -551,6 +569,27 @@ fn utf8_replacing(bytes: &[u8], base: usize) -> (String, Vec<u32>, usize, usize)
             map.extend([pos as u32; 3]);
             pos += invalid.len();
         }
+    }
+    map.push(pos as u32);
+    (text, map, bad, first.unwrap_or(pos))
+}
+
+/// UTF-16 `bytes` (an even number, after a BOM of `base` bytes) with each unpaired surrogate
+/// replaced by U+FFFD, as [`utf8_replacing`] returns them.
+fn utf16_replacing(bytes: &[u8], big_endian: bool, base: usize) -> (String, Vec<u32>, usize, usize) {
+    let units = bytes.chunks_exact(2).map(|u| if big_endian { u16::from_be_bytes([u[0], u[1]]) } else { u16::from_le_bytes([u[0], u[1]]) });
+    let mut text = String::with_capacity(bytes.len() * 3 / 2);
+    let mut map = Vec::with_capacity(bytes.len() * 3 / 2 + 1);
+    let (mut pos, mut bad, mut first) = (base, 0, None);
+    for c in char::decode_utf16(units) {
+        let c = c.unwrap_or_else(|_| {
+            bad += 1;
+            first.get_or_insert(pos);
+            '\u{FFFD}'
+        });
+        text.push(c);
+        map.extend(std::iter::repeat_n(pos as u32, c.len_utf8()));
+        pos += if c != '\u{FFFD}' { c.len_utf16() * 2 } else { 2 };
     }
     map.push(pos as u32);
     (text, map, bad, first.unwrap_or(pos))

@@ -196,16 +196,30 @@ fn damaged_files_are_mended_named_and_keep_their_offsets() {
     let at = (0..gbk.len() / 2).rev().find(|&i| gbk[i] < 0x80).unwrap() + 1;
     let gbk = [&gbk[..at], &[0xFF, 0xFF][..], &gbk[at..]].concat();
     std::fs::write(dir.join("gbk.txt"), &gbk).unwrap();
+    // UTF-16LE (PowerShell's Out-File) with a lone surrogate in the middle and cut off after
+    // an odd byte.
+    let mut utf16 = vec![0xFF, 0xFE];
+    let units: Vec<u16> = text.encode_utf16().collect();
+    let lone = 2 + 2 * units.len(); // the lone surrogate's byte offset
+    for u in units.iter().chain([0xDC00].iter()).chain(&units) {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    utf16.push(0x2D);
+    std::fs::write(dir.join("utf16.txt"), &utf16).unwrap();
     let out = tempdir("damaged-out");
     let (code, err) = extract(&[&dir], &out);
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains(&format!("stray.txt: 1 invalid UTF-8 sequence(s) replaced with U+FFFD (the first at byte {mid})")), "{err}");
     assert!(err.contains("cut.txt: its last 2 byte(s) are an incomplete UTF-8 character, left out"), "{err}");
     assert!(err.contains(&format!("gbk.txt: 2 invalid gb18030 sequence(s) replaced with U+FFFD (the first at byte {at})")), "{err}");
+    let note = "utf16.txt: 1 invalid UTF-16LE sequence(s) replaced with U+FFFD (the first at byte";
+    assert!(err.contains(&format!("{note} {lone}); its last 1 byte(s) are an incomplete UTF-16LE character, left out")), "{err}");
     let ms = mentions(&out);
     let utf8 = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     let gb18030 = |b: &[u8]| encoding_rs::GB18030.decode_without_bom_handling(b).0.into_owned();
-    for (doc, bytes, decode) in [("stray", &stray, &utf8 as &dyn Fn(&[u8]) -> String), ("cut", &cut, &utf8), ("gbk", &gbk, &gb18030)] {
+    let utf16le = |b: &[u8]| encoding_rs::UTF_16LE.decode_without_bom_handling(b).0.into_owned();
+    let cases = [("stray", &stray, &utf8 as &dyn Fn(&[u8]) -> String), ("cut", &cut, &utf8), ("gbk", &gbk, &gb18030), ("utf16", &utf16, &utf16le)];
+    for (doc, bytes, decode) in cases {
         let of: Vec<serde_json::Value> = ms.iter().filter(|m| m["doc"] == doc).cloned().collect();
         spans_hold_text(bytes, &of, decode);
     }
