@@ -290,7 +290,7 @@ fn walk(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>, seen: &mut V
 /// Decodes file bytes: UTF-8 (with or without a BOM), UTF-16 with a BOM, else the encoding
 /// chardetng guesses (GB18030 for GBK corpora). Returns the text, the encoding's name, the
 /// offset map for non-UTF-8 input and the BOM length.
-pub fn decode(bytes: &[u8]) -> Result<(String, &'static str, Option<Vec<u32>>, usize), String> {
+pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
     if bytes.is_empty() {
         return Err("empty file".into());
     }
@@ -331,7 +331,7 @@ fn decode_with(
     enc: &'static encoding_rs::Encoding,
     bytes: &[u8],
     base: usize,
-) -> Result<(String, &'static str, Option<Vec<u32>>, usize), String> {
+) -> Result<Decoded, String> {
     let (text, had_errors) = enc.decode_without_bom_handling(bytes);
     if had_errors {
         return Err(format!("cannot be decoded (not UTF-8, and not valid {} either)", enc.name()));
@@ -460,7 +460,7 @@ pub fn decode_repairing(bytes: &[u8]) -> Result<(Decoded, Option<String>), Strin
     // (It was refused with what it is not in UTF-8 and GB18030.)
     if let Some((enc, n)) = bom_of.filter(|_| utf16) {
         let body = bytes.len() - n;
-        for cut in (1..=3).filter(|&cut| cut < body && (body - cut) % 2 == 0) {
+        for cut in (1..=3).filter(|&cut| cut < body && (body - cut).is_multiple_of(2)) {
             if let Ok(decoded) = decode(&bytes[..bytes.len() - cut]) {
                 return Ok((decoded, Some(cut_note(cut, enc.name()))));
             }
