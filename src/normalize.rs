@@ -141,12 +141,38 @@ struct Line {
     width: usize,
 }
 
+/// The lines of `text`, each with its offset and without its end: `\n`, `\r\n` (and the
+/// `\r\r\n` some Windows tools write; a line's trailing `\r`s are trimmed as blanks), and a
+/// lone `\r`, the line end of classic Mac OS files, which read as one paragraph before.
+fn raw_lines(text: &str) -> Vec<(usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    // Where the current run of `\r`s ends, and whether a `\n` follows it (measured once a
+    // run: a long run was quadratic).
+    let mut run = (0, false);
+    for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        if bytes[at] == b'\r' {
+            if at >= run.0 {
+                let end = at + bytes[at..].iter().take_while(|&&b| b == b'\r').count();
+                run = (end, bytes.get(end) == Some(&b'\n'));
+            }
+            if run.1 {
+                continue;
+            }
+        }
+        lines.push((start, &text[start..at]));
+        start = at + 1;
+    }
+    lines.push((start, &text[start..]));
+    lines
+}
+
 /// Normalizes one document's text.
 pub fn normalize(text: &str, cfg: &NormalizeConfig) -> Normalized {
     // Lines with indents and trailing blanks cut off; blank lines are None.
     let mut lines: Vec<Option<Line>> = Vec::new();
-    let mut pos = 0;
-    for raw in text.split('\n') {
+    for (pos, raw) in raw_lines(text) {
         let lead = raw.len() - raw.trim_start_matches(is_indent).len();
         let content = raw.trim_start_matches(is_indent).trim_end_matches(|c: char| is_indent(c) || c.is_whitespace());
         lines.push((!content.is_empty()).then(|| Line {
@@ -154,7 +180,6 @@ pub fn normalize(text: &str, cfg: &NormalizeConfig) -> Normalized {
             end: pos + lead + content.len(),
             width: width(content),
         }));
-        pos += raw.len() + 1;
     }
     let (wrapped, usual) = if cfg.join_lines { usual_width(&lines) } else { (false, 0) };
     let full = |l: &Line| wrapped && l.width * 4 >= usual * 3;
@@ -270,6 +295,21 @@ mod tests {
         assert!(n.text.starts_with("德国总理默克尔会见杨洁篪\n当地时间"), "{}", n.text);
         let at = n.text.find("当地").unwrap();
         assert_eq!(n.origin(at), t.find("当地").unwrap());
+    }
+
+    #[test]
+    fn lines_end_at_lf_crlf_and_a_lone_cr() {
+        fn ends(t: &str) -> Vec<(usize, &str)> {
+            raw_lines(t).into_iter().map(|(at, l)| (at, l.trim_end_matches('\r'))).collect()
+        }
+        assert_eq!(ends("中国\n美国"), [(0, "中国"), (7, "美国")]);
+        assert_eq!(ends("中国\r\n美国"), [(0, "中国"), (8, "美国")]);
+        assert_eq!(ends("中国\r\r\n美国"), [(0, "中国"), (9, "美国")]);
+        assert_eq!(ends("中国\r美国\r\r法国\r"), [(0, "中国"), (7, "美国"), (14, ""), (15, "法国"), (22, "")]);
+        // Classic Mac OS line ends give the paragraphs of the same text with `\n`.
+        let mac = "王毅：\r中方愿同俄方一道，推动\r中美关系稳定发展。\r\r美方表示欢迎。";
+        let n = normalize(mac, &NormalizeConfig::default());
+        assert_eq!(n.text, normalize(&mac.replace('\r', "\n"), &NormalizeConfig::default()).text);
     }
 
     #[test]

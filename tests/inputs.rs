@@ -414,3 +414,25 @@ fn gzipped_and_upper_case_files_are_read_and_a_folder_of_neither_is_named() {
     assert_eq!(code, Some(3), "{err}");
     assert!(err.contains("no *.txt, *.jsonl or *.ndjson file in this folder"), "{err}");
 }
+
+#[test]
+fn line_ends_of_any_system_give_the_same_sentences_and_paragraphs() {
+    // Classic Mac OS files end lines with a lone CR: the sample read as one paragraph, and
+    // lost mentions; CRLF and the CR CR LF some Windows tools write read as LF.
+    let text = std::fs::read_to_string(SEED).unwrap();
+    let dir = tempdir("line-ends");
+    for (name, end) in [("lf", "\n"), ("cr", "\r"), ("crlf", "\r\n"), ("crcrlf", "\r\r\n")] {
+        std::fs::write(dir.join(format!("{name}.txt")), text.replace('\n', end)).unwrap();
+    }
+    let out = tempdir("line-ends-out");
+    let (code, err) = extract(&[&dir], &out);
+    assert_eq!(code, Some(0), "{err}");
+    let ms = mentions(&out);
+    let of = |doc: &str| ms.iter().filter(|m| m["doc"] == doc).cloned().collect::<Vec<_>>();
+    let shape = |doc: &str| of(doc).iter().map(|m| (m["id"].clone(), m["sentence"].clone(), m["paragraph"].clone())).collect::<Vec<_>>();
+    for name in ["cr", "crlf", "crcrlf"] {
+        assert_eq!(shape(name), shape("lf"), "{name}");
+        let bytes = std::fs::read(dir.join(format!("{name}.txt"))).unwrap();
+        spans_hold_text(&bytes, &of(name), |b| String::from_utf8_lossy(b).into_owned());
+    }
+}

@@ -1,5 +1,5 @@
 //! Property tests: whatever the layout of the text (hard wraps, column breaks, indents,
-//! full-width digits, CRLF), every offset maps back onto character boundaries of the original
+//! full-width digits, CRLF and CR line ends), every offset maps back onto character boundaries of the original
 //! bytes, and every mention's span holds its `text`.
 
 use std::sync::OnceLock;
@@ -14,6 +14,7 @@ const PIECES: &[&str] = &[
     "中国", "美方", "对华", "发展中国家", "王毅：", "。", "，", "\n", "\n\n", "　　", "2024年3月7日", "２４", "ＡＢ", "US", " ",
     "中美关系", "据新华社", "习近平主席", "美好", "中", "华", "\r\n", "・", "abc", "2400亿美元", "中共中央\n政治局", "联合国安理会",
     "今日俄罗斯国际通讯社记者：", "俄", "缅北", "中日韩", "百分之三", "？", "“", "”", "The United States and China", "\t",
+    "\r", "\r\r\n",
 ];
 
 fn text() -> impl Strategy<Value = String> {
