@@ -315,7 +315,8 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
                 let first = next_batch(&mut corpus, cfg, &mut seen_ids, &mut report);
                 let mut prepared = Vec::new();
                 if let Ok(p) = pipeline {
-                    prepared.extend(first.iter().map_while(|d| (!p.tagger.jieba_loaded()).then(|| p.prepare(d))));
+                    // (A document whose preparing fails is done again, and named, with its batch.)
+                    prepared.extend(first.iter().map_while(|d| (!p.tagger.jieba_loaded()).then(|| isolated(d, || p.prepare(d)).ok()).flatten()));
                 }
                 (corpus, first, prepared)
             },
@@ -366,7 +367,14 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
             progress(&report);
         }
         next = read;
-        done = (!results.is_empty()).then_some(results);
+        let mut processed = Vec::with_capacity(results.len());
+        for r in results {
+            match r {
+                Ok(d) => processed.push(d),
+                Err(e) => report.skipped.push(e),
+            }
+        }
+        done = (!processed.is_empty()).then_some(processed);
     }
     if cfg.strict && !(report.skipped.is_empty() && report.repaired.is_empty()) {
         let first = report.skipped.first().or(report.repaired.first()).expect("one or the other");
@@ -492,7 +500,7 @@ type Done = (Processed, Option<(Vec<u8>, Vec<u8>)>);
 /// Every per-document stage over a batch, in parallel, from where `prepared` left its first
 /// documents; each worker also renders its document's JSON lines, so the task that writes
 /// them in order only copies bytes.
-fn process_batch(pipeline: &Pipeline, batch: &[Document], prepared: Vec<Prepared>, settled: &Settled) -> Vec<Done> {
+fn process_batch(pipeline: &Pipeline, batch: &[Document], prepared: Vec<Prepared>, settled: &Settled) -> Vec<Result<Done, Error>> {
     let mut prepared: Vec<Option<Prepared>> = prepared.into_iter().map(Some).collect();
     prepared.resize_with(batch.len(), || None);
     batch
@@ -502,18 +510,36 @@ fn process_batch(pipeline: &Pipeline, batch: &[Document], prepared: Vec<Prepared
         // thread worked through while the other had nothing left to take at a batch's end.
         .with_max_len(1)
         .map(|(d, prepared)| {
-            let p = match prepared {
-                Some(prepared) => pipeline.process_prepared(d, prepared, Some(settled)),
-                None => pipeline.process_with(d, Some(settled)),
-            };
-            if p.bytes > RENDER_IN_MEMORY_BYTES {
-                return (p, None);
-            }
-            let (mut m, mut e) = (Vec::new(), Vec::new());
-            write_lines(&mut m, &mut e, &pipeline.dicts, &p).expect("writing JSON lines to memory");
-            (p, Some((m, e)))
+            isolated(d, || {
+                let p = match prepared {
+                    Some(prepared) => pipeline.process_prepared(d, prepared, Some(settled)),
+                    None => pipeline.process_with(d, Some(settled)),
+                };
+                if p.bytes > RENDER_IN_MEMORY_BYTES {
+                    return (p, None);
+                }
+                let (mut m, mut e) = (Vec::new(), Vec::new());
+                write_lines(&mut m, &mut e, &pipeline.dicts, &p).expect("writing JSON lines to memory");
+                (p, Some((m, e)))
+            })
         })
         .collect()
+}
+
+/// Runs `work` on `doc`, a panic in it (a bug of ours that some document brings out) turned
+/// into that document's skip: a run of hours over a corpus lost everything to one document.
+/// The panic's own message, with where it happened, is on stderr already (the default hook).
+/// Nothing shared is left half-changed: the workers only read the pipeline and the settled
+/// table, and each document's results are its own.
+fn isolated<T>(doc: &Document, work: impl FnOnce() -> T) -> Result<T, Error> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|panic| {
+        let what = panic.downcast_ref::<&str>().copied().or(panic.downcast_ref::<String>().map(String::as_str)).unwrap_or("a panic");
+        Error::Input {
+            path: doc.path.clone(),
+            line: doc.line,
+            reason: format!("internal error, document `{}` skipped (please report it): {what}", doc.id),
+        }
+    })
 }
 
 fn write_lines(m: &mut impl std::io::Write, e: &mut impl std::io::Write, dicts: &Dictionaries, p: &Processed) -> std::io::Result<()> {
@@ -626,4 +652,23 @@ fn write_graph_of(
     let (nodes, edges) = (g.graph.node_count(), g.graph.edge_count());
     drop_beside(g);
     Ok((written?, nodes, edges))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_on_one_document_is_its_skip() {
+        let mut doc = Document::from_text("2024-03-07_wang-yi", "中方愿同俄方一道。", Some("2024-03-07"));
+        (doc.path, doc.line) = (PathBuf::from("corpus.jsonl"), Some(12));
+        assert_eq!(isolated(&doc, || 7).ok(), Some(7));
+        let err = isolated(&doc, || -> usize { panic!("index out of bounds: the len is 3 but the index is 5") }).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "corpus.jsonl:12: internal error, document `2024-03-07_wang-yi` skipped (please report it): index out of bounds: the len is 3 but the index is 5"
+        );
+        let err = isolated(&doc, || -> usize { panic!("{} of {}", 1, 2) }).unwrap_err();
+        assert!(err.to_string().ends_with("(please report it): 1 of 2"), "{err}");
+    }
 }
