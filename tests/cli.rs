@@ -261,7 +261,7 @@ fn an_interrupted_run_removes_its_temporary_files_and_leaves_whole_outputs() {
     assert!(extract(&[corpus], &out).status.success());
     let before = files(&out);
     // The same run again, interrupted once its JSON Lines are being written.
-    let mut child = bin().arg("extract").arg(corpus).arg("-o").arg(&out).arg("--quiet").stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let child = bin().arg("extract").arg(corpus).arg("-o").arg(&out).arg("--quiet").stderr(std::process::Stdio::piped()).spawn().unwrap();
     let started = std::time::Instant::now();
     while !std::fs::read_dir(&out).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with(".mentions.jsonl.")) {
         assert!(started.elapsed().as_secs() < 60, "no temporary file appeared");

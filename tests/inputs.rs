@@ -84,6 +84,7 @@ fn undecodable_broken_link_and_loop_are_skipped_with_a_message() {
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink(dir.join("missing.txt"), dir.join("dangling.txt")).unwrap();
+        std::os::unix::fs::symlink(dir.join("missing.pdf"), dir.join("dangling.pdf")).unwrap();
         std::os::unix::fs::symlink(&dir, dir.join("loop")).unwrap();
         // A named pipe nobody writes to: reading it hung the run.
         let made = std::process::Command::new("mkfifo").arg(dir.join("pipe.txt")).status();
@@ -97,6 +98,7 @@ fn undecodable_broken_link_and_loop_are_skipped_with_a_message() {
         assert!(err.contains("dangling.txt: a symbolic link whose target cannot be read"), "{err}");
         assert!(err.contains("loop"), "{err}");
         assert!(err.contains("pipe.txt: not a regular file"), "{err}");
+        assert!(!err.contains("dangling.pdf"), "not a corpus file, not a message: {err}");
     }
     let ms = mentions(&out);
     assert!(ms.iter().all(|m| m["doc"] == "good"), "only the good document");
