@@ -205,11 +205,11 @@ fn open(path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
     Ok(if gzipped(path) { Box::new(flate2::read::MultiGzDecoder::new(file)) } else { Box::new(file) })
 }
 
-/// What reading `path` (at `line` of JSON Lines) failed with, as a message: a gzipped file's
-/// bad data said as such.
-fn read_error(path: &Path, line: Option<usize>, e: std::io::Error) -> Error {
+/// What reading `path` (at `line` of JSON Lines) failed with, as a message: gzipped data's
+/// damage said as such.
+fn read_error(path: &Path, line: Option<usize>, gz: bool, e: std::io::Error) -> Error {
     use std::io::ErrorKind::{InvalidData, InvalidInput, UnexpectedEof};
-    if gzipped(path) && matches!(e.kind(), InvalidData | InvalidInput | UnexpectedEof) {
+    if gz && matches!(e.kind(), InvalidData | InvalidInput | UnexpectedEof) {
         Error::Input { path: path.to_path_buf(), line, reason: format!("damaged gzip data: {e}") }
     } else {
         Error::io(path, e)
@@ -621,7 +621,7 @@ fn id_of(path: &Path) -> String {
 
 fn read_text_file(path: &Path) -> Result<Document, Error> {
     let mut bytes = Vec::new();
-    open(path).and_then(|mut r| r.read_to_end(&mut bytes)).map_err(|e| read_error(path, None, e))?;
+    open(path).and_then(|mut r| r.read_to_end(&mut bytes)).map_err(|e| read_error(path, None, gzipped(path), e))?;
     let ((text, encoding, origin, base), repaired) =
         decode_repairing(&bytes).map_err(|reason| Error::Input { path: path.to_path_buf(), line: None, reason })?;
     let stem = id_of(path);
@@ -725,7 +725,16 @@ fn utf8_lines<R: Read + Send + 'static>(mut reader: BufReader<R>) -> std::io::Re
 pub struct Corpus {
     sources: std::vec::IntoIter<Source>,
     pending: std::vec::IntoIter<Error>,
-    lines: Option<(PathBuf, Box<dyn BufRead + Send>, usize)>,
+    lines: Option<Lines>,
+}
+
+/// A JSON Lines input being read: its name, its lines as UTF-8, the last line's number, and
+/// whether it is gzipped (for what a read error means).
+struct Lines {
+    path: PathBuf,
+    reader: Box<dyn BufRead + Send>,
+    line: usize,
+    gz: bool,
 }
 
 /// Opens the user's inputs; nothing is read until the iterator is driven.
@@ -761,12 +770,12 @@ impl Iterator for Corpus {
             return Some(Err(e));
         }
         loop {
-            if let Some((path, reader, line_no)) = &mut self.lines {
+            if let Some(Lines { path, reader, line: line_no, gz }) = &mut self.lines {
                 let mut buf = Vec::new();
                 match reader.read_until(b'\n', &mut buf) {
                     Err(e) => {
                         // (A cut-off .jsonl.gz: the records before the cut are read.)
-                        let err = read_error(path, Some(*line_no + 1), e);
+                        let err = read_error(path, Some(*line_no + 1), *gz, e);
                         self.lines = None;
                         return Some(Err(err));
                     }
@@ -793,35 +802,53 @@ impl Iterator for Corpus {
             match self.sources.next()? {
                 Source::Text(p) => return Some(read_text_file(&p)),
                 Source::Jsonl(p) => match open(&p).and_then(|f| utf8_lines(BufReader::with_capacity(SNIFF, f))) {
-                    Ok(reader) => self.lines = Some((p, reader, 0)),
-                    Err(e) => return Some(Err(read_error(&p, None, e))),
+                    Ok(reader) => self.lines = Some(Lines { gz: gzipped(&p), path: p, reader, line: 0 }),
+                    Err(e) => return Some(Err(read_error(&p, None, gzipped(&p), e))),
                 },
                 Source::Stdin => {
-                    // JSON Lines when the first non-blank byte is `{`, else one text document.
-                    let mut reader = BufReader::new(std::io::stdin());
-                    let first = loop {
+                    let mut reader: BufReader<Box<dyn Read + Send>> = BufReader::new(Box::new(std::io::stdin()));
+                    // Gzipped (`curl … | diplograph extract -`): unzipped as it is read.
+                    let gz = match reader.fill_buf() {
+                        Ok(start) => start.starts_with(&[0x1F, 0x8B]),
+                        Err(e) => return Some(Err(Error::io("-", e))),
+                    };
+                    if gz {
+                        reader = BufReader::new(Box::new(flate2::read::MultiGzDecoder::new(reader)));
+                    }
+                    let failed = |e| Some(Err(read_error(Path::new("-"), None, gz, e)));
+                    // JSON Lines when the first character that is not blank is `{`, after a BOM
+                    // if there is one (Windows tools write one), else one text document.
+                    let json = loop {
                         match reader.fill_buf() {
                             Ok([]) => break None,
                             Ok(buf) => {
-                                let skip = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
-                                if skip < buf.len() {
-                                    break Some(buf[skip]);
+                                let bom = encoding_rs::Encoding::for_bom(buf);
+                                let text = match bom {
+                                    Some((enc, n)) => enc.decode_without_bom_handling(&buf[n..]).0,
+                                    None => String::from_utf8_lossy(buf),
+                                };
+                                match text.trim_start().chars().next() {
+                                    Some(c) => break Some(c == '{'),
+                                    None if bom.is_some() => break Some(false),
+                                    None => {
+                                        let blank = buf.len();
+                                        reader.consume(blank);
+                                    }
                                 }
-                                reader.consume(skip);
                             }
-                            Err(e) => return Some(Err(Error::io("-", e))),
+                            Err(e) => return failed(e),
                         }
                     };
-                    match first {
+                    match json {
                         None => return Some(Err(Error::Input { path: "-".into(), line: None, reason: "empty input".into() })),
-                        Some(b'{') => match utf8_lines(reader) {
-                            Ok(reader) => self.lines = Some((PathBuf::from("-"), reader, 0)),
-                            Err(e) => return Some(Err(Error::io("-", e))),
+                        Some(true) => match utf8_lines(reader) {
+                            Ok(reader) => self.lines = Some(Lines { path: PathBuf::from("-"), reader, line: 0, gz }),
+                            Err(e) => return failed(e),
                         },
-                        Some(_) => {
+                        Some(false) => {
                             let mut bytes = Vec::new();
                             if let Err(e) = reader.read_to_end(&mut bytes) {
-                                return Some(Err(Error::io("-", e)));
+                                return failed(e);
                             }
                             return Some(
                                 decode_repairing(&bytes)

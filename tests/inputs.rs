@@ -438,3 +438,38 @@ fn line_ends_of_any_system_give_the_same_sentences_and_paragraphs() {
         spans_hold_text(&bytes, &of(name), |b| String::from_utf8_lossy(b).into_owned());
     }
 }
+
+#[test]
+fn standard_input_gzipped_or_with_a_bom_is_read_as_a_file_would_be() {
+    use std::io::Write;
+    let from_stdin = |bytes: &[u8], name: &str| {
+        let out = tempdir(&format!("stdin-{name}"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_diplograph"))
+            .args(["extract", "-", "--quiet", "-o"])
+            .arg(&out)
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(bytes).unwrap();
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+        out
+    };
+    let gz = |bytes: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    };
+    // A text document: gzipped, its offsets are into the unzipped bytes.
+    let text = std::fs::read(SEED).unwrap();
+    let plain = mentions(&from_stdin(&text, "text"));
+    assert_eq!(mentions(&from_stdin(&gz(&text), "text-gz")), plain);
+    spans_hold_text(&text, &plain, |b| String::from_utf8_lossy(b).into_owned());
+    // JSON Lines with a BOM, as Windows tools write them, and gzipped: records, not one
+    // document of JSON text.
+    let records = "\u{feff}{\"id\": \"a\", \"text\": \"中方愿同俄方一道。\"}\n{\"id\": \"b\", \"text\": \"美国总统拜登。\"}\n";
+    for (name, bytes) in [("bom", records.as_bytes().to_vec()), ("bom-gz", gz(records.as_bytes()))] {
+        assert_eq!(docs(&from_stdin(&bytes, name)), ["a", "b"], "{name}");
+    }
+}
