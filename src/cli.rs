@@ -37,7 +37,8 @@ pub enum Command {
 #[derive(Args, Debug, Default)]
 pub struct ExtractArgs {
     /// Text files, folders (recursively, *.txt and *.jsonl, any case, gzipped or not), JSON
-    /// Lines files (id, text, date, title), or - for standard input.
+    /// Lines files (id, text, date, title) or .json arrays of such records, or - for standard
+    /// input.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Output folder.

@@ -176,7 +176,17 @@ fn sources(inputs: &[PathBuf], output: Option<&Path>) -> (Vec<Source>, Vec<Error
 }
 
 fn classify(path: &Path) -> Source {
-    corpus_file(path).unwrap_or_else(|| Source::Text(path.to_path_buf()))
+    // A `.json` file named on the command line is records (an array, or JSON Lines), not
+    // text; in a folder it is left out, like any file that is not the corpus's.
+    let json = path.file_name().is_some_and(|n| {
+        let n = n.to_string_lossy().to_ascii_lowercase();
+        n.ends_with(".json") || n.ends_with(".json.gz")
+    });
+    match corpus_file(path) {
+        Some(source) => source,
+        None if json => Source::Jsonl(path.to_path_buf()),
+        None => Source::Text(path.to_path_buf()),
+    }
 }
 
 /// A folder's file that is part of the corpus, by its name: `*.txt`, `*.jsonl` and `*.ndjson`,
@@ -665,7 +675,7 @@ fn parse_record(path: &Path, line_no: usize, line: &str) -> Result<Document, Err
     let bad = |reason: String| Error::Input { path: path.to_path_buf(), line: Some(line_no), reason };
     // (serde would also take an array, [id, text], and say that its second item is no string.)
     if !line.starts_with('{') {
-        return Err(bad("not a JSON object: each line of a JSON Lines input is one record, {\"id\": …, \"text\": …}".into()));
+        return Err(bad("not a JSON object: a record is one, {\"id\": …, \"text\": …}".into()));
     }
     let rec: Record = serde_json::from_str(line).map_err(|e| bad(format!("not a JSON record with `id` and `text`: {e}")))?;
     let id = scalar("id", rec.id).map_err(bad)?.ok_or_else(|| bad("`id` must be a string or a number, not null".into()))?;
@@ -721,11 +731,35 @@ fn utf8_lines<R: Read + Send + 'static>(mut reader: BufReader<R>) -> std::io::Re
     Ok(Box::new(BufReader::with_capacity(SNIFF, decoder)))
 }
 
+/// The records of a JSON array file, each named by the line it starts on.
+fn array_records(path: &Path, text: &str) -> Vec<Result<Document, Error>> {
+    let text = text.trim_start_matches('\u{feff}');
+    let items: Vec<&serde_json::value::RawValue> = match serde_json::from_str(text) {
+        Ok(items) => items,
+        Err(e) => {
+            let reason = format!("not a JSON array of records: {e}");
+            return vec![Err(Error::Input { path: path.to_path_buf(), line: Some(e.line()), reason })];
+        }
+    };
+    let (mut line, mut seen) = (1, 0);
+    items
+        .into_iter()
+        .map(|item| {
+            let at = item.get().as_ptr() as usize - text.as_ptr() as usize;
+            line += memchr::memchr_iter(b'\n', &text.as_bytes()[seen..at]).count();
+            seen = at;
+            parse_record(path, line, item.get())
+        })
+        .collect()
+}
+
 /// The documents of a corpus, read lazily in a fixed order.
 pub struct Corpus {
     sources: std::vec::IntoIter<Source>,
     pending: std::vec::IntoIter<Error>,
     lines: Option<Lines>,
+    /// The records of a JSON array file, read whole.
+    records: std::vec::IntoIter<Result<Document, Error>>,
 }
 
 /// A JSON Lines input being read: its name, its lines as UTF-8, the last line's number, and
@@ -745,7 +779,7 @@ pub fn corpus(inputs: &[PathBuf]) -> Corpus {
 /// [`corpus`], leaving out the folder `output` where it lies inside a folder of the inputs.
 pub fn corpus_beside(inputs: &[PathBuf], output: Option<&Path>) -> Corpus {
     let (sources, errors) = sources(inputs, output);
-    Corpus { sources: sources.into_iter(), pending: errors.into_iter(), lines: None }
+    Corpus { sources: sources.into_iter(), pending: errors.into_iter(), lines: None, records: Vec::new().into_iter() }
 }
 
 impl Corpus {
@@ -770,6 +804,9 @@ impl Iterator for Corpus {
             return Some(Err(e));
         }
         loop {
+            if let Some(record) = self.records.next() {
+                return Some(record);
+            }
             if let Some(Lines { path, reader, line: line_no, gz }) = &mut self.lines {
                 let mut buf = Vec::new();
                 match reader.read_until(b'\n', &mut buf) {
@@ -801,10 +838,29 @@ impl Iterator for Corpus {
             }
             match self.sources.next()? {
                 Source::Text(p) => return Some(read_text_file(&p)),
-                Source::Jsonl(p) => match open(&p).and_then(|f| utf8_lines(BufReader::with_capacity(SNIFF, f))) {
-                    Ok(reader) => self.lines = Some(Lines { gz: gzipped(&p), path: p, reader, line: 0 }),
-                    Err(e) => return Some(Err(read_error(&p, None, gzipped(&p), e))),
-                },
+                Source::Jsonl(p) => {
+                    let gz = gzipped(&p);
+                    let mut reader = match open(&p).and_then(|f| utf8_lines(BufReader::with_capacity(SNIFF, f))) {
+                        Ok(reader) => reader,
+                        Err(e) => return Some(Err(read_error(&p, None, gz, e))),
+                    };
+                    // A JSON array of records (what scrapy's `-o items.json` and most export
+                    // buttons write) is read whole; it gave one message per line, or, named
+                    // `.json`, was read as one text document of JSON.
+                    let array = match reader.fill_buf() {
+                        Ok(start) => start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start).iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'['),
+                        Err(e) => return Some(Err(read_error(&p, None, gz, e))),
+                    };
+                    if array {
+                        let mut text = String::new();
+                        if let Err(e) = reader.read_to_string(&mut text) {
+                            return Some(Err(read_error(&p, None, gz, e)));
+                        }
+                        self.records = array_records(&p, &text).into_iter();
+                    } else {
+                        self.lines = Some(Lines { path: p, reader, line: 0, gz });
+                    }
+                }
                 Source::Stdin => {
                     let mut reader: BufReader<Box<dyn Read + Send>> = BufReader::new(Box::new(std::io::stdin()));
                     // Gzipped (`curl … | diplograph extract -`): unzipped as it is read.

@@ -473,3 +473,35 @@ fn standard_input_gzipped_or_with_a_bom_is_read_as_a_file_would_be() {
         assert_eq!(docs(&from_stdin(&bytes, name)), ["a", "b"], "{name}");
     }
 }
+
+#[test]
+fn a_json_array_of_records_is_read_as_its_json_lines_twin() {
+    // scrapy's `-o items.json` and most export buttons write one JSON array, pretty-printed;
+    // named .json it was one text document of JSON, named .jsonl one message per line.
+    let mut files: Vec<PathBuf> = std::fs::read_dir("tests/fixtures/sample").unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let records: Vec<serde_json::Value> = files
+        .iter()
+        .map(|f| serde_json::json!({ "id": f.file_stem().unwrap().to_str().unwrap(), "text": std::fs::read_to_string(f).unwrap() }))
+        .collect();
+    let dir = tempdir("json-array");
+    let lines: String = records.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(dir.join("records.jsonl"), lines).unwrap();
+    let out = tempdir("json-array-lines");
+    assert_eq!(extract(&[&dir.join("records.jsonl")], &out).0, Some(0));
+    let want = std::fs::read(out.join("mentions.jsonl")).unwrap();
+    std::fs::write(dir.join("items.json"), serde_json::to_string_pretty(&records).unwrap()).unwrap();
+    let out = tempdir("json-array-out");
+    let (code, err) = extract(&[&dir.join("items.json")], &out);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(std::fs::read(out.join("mentions.jsonl")).unwrap() == want, "the array's mentions differ from the lines'");
+    // A bad record is named by the line it starts on; a broken array is one message.
+    std::fs::write(dir.join("bad.json"), "[\n  {\"id\": \"a\", \"text\": \"中方愿同俄方一道。\"},\n  {\"id\": \"b\"},\n  [\"c\"]\n]").unwrap();
+    let (code, err) = extract(&[&dir.join("bad.json")], &tempdir("json-array-bad"));
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("bad.json:3: not a JSON record") && err.contains("bad.json:4: not a JSON object"), "{err}");
+    std::fs::write(dir.join("cut.json"), "[\n  {\"id\": \"a\", \"text\": \"中方\"},\n  {\"id\":").unwrap();
+    let (code, err) = extract(&[&dir.join("cut.json")], &tempdir("json-array-cut"));
+    assert_eq!((code, err.matches("cut.json").count()), (Some(3), 1), "{err}");
+    assert!(err.contains("cut.json:3: not a JSON array of records"), "{err}");
+}
