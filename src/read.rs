@@ -72,12 +72,11 @@ impl Document {
     }
 }
 
-/// A leading `YYYY-MM-DD` in a file name, as the corpus names its files.
+/// A date that a file name (or a record's id) starts with, as YYYY-MM-DD: `2024-03-07_wang-yi`
+/// as the corpus names its files, and the other forms [`record_date`] reads (`20240307_…`,
+/// `2024年3月7日王毅…`): a corpus named so had no dates, so no implied years and no timeline.
 pub fn date_from_name(name: &str) -> Option<String> {
-    let b = name.as_bytes();
-    let ok = b.len() >= 10
-        && b[..10].iter().enumerate().all(|(i, &c)| if i == 4 || i == 7 { c == b'-' } else { c.is_ascii_digit() });
-    ok.then(|| name[..10].to_string())
+    record_date(name)
 }
 
 /// A JSON Lines record's `date` as YYYY-MM-DD: the forms Chinese and other corpora write dates
@@ -973,8 +972,19 @@ mod tests {
 
     #[test]
     fn dates_from_file_names() {
-        assert_eq!(date_from_name("2024-03-07_wang-yi-press-conference").as_deref(), Some("2024-03-07"));
-        assert_eq!(date_from_name("wang-yi"), None);
+        for (name, want) in [
+            ("2024-03-07_wang-yi-press-conference", Some("2024-03-07")),
+            ("20240307_wang-yi", Some("2024-03-07")),
+            ("2024年3月7日王毅答记者问", Some("2024-03-07")),
+            ("2024.3.7-presser", Some("2024-03-07")),
+            ("wang-yi", None),
+            ("2024_wang-yi", None),
+            ("2024-13-07_wang-yi", None),
+            ("202403071_wang-yi", None),
+            ("1999年度报告", None),
+        ] {
+            assert_eq!(date_from_name(name).as_deref(), want, "{name}");
+        }
     }
 
     #[test]

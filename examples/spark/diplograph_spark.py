@@ -5,9 +5,9 @@ Spark reads the corpus with its own readers, on any file system it reaches (loca
 S3, ...):
 
 * a folder of text files (``--format text``, the default): ``SparkContext.wholeTextFiles``;
-  each ``*.txt`` file (any case, gzipped or not) is one document whose id is the file name without extension and whose
-  date is a leading ``YYYY-MM-DD`` of that name -- the ids and dates ``diplograph extract
-  FOLDER`` gives, so both runs give the same bytes. Spark decodes the files as UTF-8, and
+  each ``*.txt`` file (any case, gzipped or not) is one document whose id is the file name
+  without extension, dated by ``extract`` from the date the name starts with -- the ids and
+  dates ``diplograph extract FOLDER`` gives, so both runs give the same bytes. Spark decodes the files as UTF-8, and
   ``wholeTextFiles`` does not descend into sub-folders: pass a glob (``corpus/*/*.txt``) for
   nested folders, and convert GBK/UTF-16 corpora to UTF-8 first (or run ``extract`` on them
   directly, which detects encodings).
@@ -44,14 +44,12 @@ hold the last ``--fan-in`` partials on local disk.
 import argparse
 import json
 import os
-import re
 import shutil
 import stat
 import subprocess
 import sys
 import tempfile
 
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 PARTIAL_FILES = ("mentions.jsonl", "events.jsonl", "totals.json", "partial.json")
 
 
@@ -65,10 +63,9 @@ def text_record(path_and_text):
     if not name.lower().endswith(".txt"):
         return None
     stem = name[: -len(".txt")]
-    record = {"id": stem, "text": text}
-    if DATE.match(stem):
-        record["date"] = stem[:10]
-    return json.dumps(record, ensure_ascii=False)
+    # No date: extract takes a record's date from its id when it has none, as it takes a
+    # file's from its name (2024-03-07_..., 20240307_..., 2024年3月7日...).
+    return json.dumps({"id": stem, "text": text}, ensure_ascii=False)
 
 
 def local_binary(name):
