@@ -505,3 +505,26 @@ fn a_json_array_of_records_is_read_as_its_json_lines_twin() {
     assert_eq!((code, err.matches("cut.json").count()), (Some(3), 1), "{err}");
     assert!(err.contains("cut.json:3: not a JSON array of records"), "{err}");
 }
+
+#[test]
+fn big5_is_read_as_big5_not_as_gbk() {
+    // Traditional-script transcripts from Taiwan or Hong Kong come in Big5; the `.cn` hint
+    // that keeps short GBK texts GBK made them read as GBK, every character wrong.
+    let text = "外交部發言人汪文斌主持例行記者會。\n記者：美國總統拜登表示，希望同中方加強溝通。\n汪文斌：我們注意到有關報道。\n";
+    let (big5, _, unmappable) = encoding_rs::BIG5.encode(text);
+    assert!(!unmappable);
+    let dir = tempdir("big5");
+    std::fs::write(dir.join("big5.txt"), &big5).unwrap();
+    let out = tempdir("big5-out");
+    let (code, err) = extract(&[&dir], &out);
+    assert_eq!(code, Some(0), "{err}");
+    let ms = mentions(&out);
+    let ids: Vec<&str> = ms.iter().filter_map(|m| m["id"].as_str()).collect();
+    assert!(ids.contains(&"mfa") && ids.contains(&"wang-wenbin") && ids.contains(&"joe-biden"), "{ids:?}");
+    assert!(ms.iter().all(|m| m["encoding"] == "Big5"));
+    let decode = |b: &[u8]| encoding_rs::BIG5.decode_without_bom_handling(b).0.into_owned();
+    for m in &ms {
+        let (s, e) = (m["start"].as_u64().unwrap() as usize, m["end"].as_u64().unwrap() as usize);
+        assert_eq!(decode(&big5[s..e]), m["text"].as_str().unwrap(), "{m}");
+    }
+}
