@@ -728,10 +728,12 @@ fn utf8_lines<R: Read + Send + 'static>(mut reader: BufReader<R>) -> std::io::Re
     } else {
         // A character cut off at the end of what was read is still UTF-8, and so is a start
         // almost all UTF-8 (a stray byte costs its line, named, not the file).
-        match std::str::from_utf8(start) {
-            Err(e) if e.error_len().is_some() && !Utf8Damage::of(start, 0).mendable(start.len()) && guess(start) != encoding_rs::UTF_8 => {
-                Some(guess(start))
-            }
+        let other = match std::str::from_utf8(start) {
+            Err(e) if e.error_len().is_some() && !Utf8Damage::of(start, 0).mendable(start.len()) => Some(guess(start)),
+            _ => None,
+        };
+        match other {
+            Some(enc) if enc != encoding_rs::UTF_8 => Some(enc),
             _ => return Ok(Box::new(reader)),
         }
     };
@@ -848,94 +850,101 @@ impl Iterator for Corpus {
                 Source::Text(p) => return Some(read_text_file(&p)),
                 Source::Jsonl(p) => {
                     let gz = gzipped(&p);
-                    let mut reader = match open(&p).and_then(|f| utf8_lines(BufReader::with_capacity(SNIFF, f))) {
-                        Ok(reader) => reader,
-                        Err(e) => return Some(Err(read_error(&p, None, gz, e))),
-                    };
-                    // A JSON array of records (what scrapy's `-o items.json` and most export
-                    // buttons write) is read whole; it gave one message per line, or, named
-                    // `.json`, was read as one text document of JSON.
-                    let array = match reader.fill_buf() {
-                        Ok(start) => start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start).iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'['),
-                        Err(e) => return Some(Err(read_error(&p, None, gz, e))),
-                    };
-                    if array {
-                        let mut text = String::new();
-                        if let Err(e) = reader.read_to_string(&mut text) {
-                            return Some(Err(read_error(&p, None, gz, e)));
-                        }
-                        self.records = array_records(&p, &text).into_iter();
-                    } else {
-                        self.lines = Some(Lines { path: p, reader, line: 0, gz });
+                    let opened = open(&p).and_then(|f| utf8_lines(BufReader::with_capacity(SNIFF, f)));
+                    if let Err(e) = opened.and_then(|reader| self.start_records(p.clone(), reader, gz)) {
+                        return Some(Err(read_error(&p, None, gz, e)));
                     }
                 }
                 Source::Stdin => {
-                    let mut reader: BufReader<Box<dyn Read + Send>> = BufReader::new(Box::new(std::io::stdin()));
-                    // Gzipped (`curl … | diplograph extract -`): unzipped as it is read.
-                    let gz = match reader.fill_buf() {
-                        Ok(start) => start.starts_with(&[0x1F, 0x8B]),
-                        Err(e) => return Some(Err(Error::io("-", e))),
-                    };
-                    if gz {
-                        reader = BufReader::new(Box::new(flate2::read::MultiGzDecoder::new(reader)));
-                    }
-                    let failed = |e| Some(Err(read_error(Path::new("-"), None, gz, e)));
-                    // JSON Lines when the first character that is not blank is `{`, after a BOM
-                    // if there is one (Windows tools write one), else one text document.
-                    let json = loop {
-                        match reader.fill_buf() {
-                            Ok([]) => break None,
-                            Ok(buf) => {
-                                let bom = encoding_rs::Encoding::for_bom(buf);
-                                let text = match bom {
-                                    Some((enc, n)) => enc.decode_without_bom_handling(&buf[n..]).0,
-                                    None => String::from_utf8_lossy(buf),
-                                };
-                                match text.trim_start().chars().next() {
-                                    Some(c) => break Some(c == '{'),
-                                    None if bom.is_some() => break Some(false),
-                                    None => {
-                                        let blank = buf.len();
-                                        reader.consume(blank);
-                                    }
-                                }
-                            }
-                            Err(e) => return failed(e),
-                        }
-                    };
-                    match json {
-                        None => return Some(Err(Error::Input { path: "-".into(), line: None, reason: "empty input".into() })),
-                        Some(true) => match utf8_lines(reader) {
-                            Ok(reader) => self.lines = Some(Lines { path: PathBuf::from("-"), reader, line: 0, gz }),
-                            Err(e) => return failed(e),
-                        },
-                        Some(false) => {
-                            let mut bytes = Vec::new();
-                            if let Err(e) = reader.read_to_end(&mut bytes) {
-                                return failed(e);
-                            }
-                            return Some(
-                                decode_repairing(&bytes)
-                                    .map(|((text, encoding, origin, base), repaired)| Document {
-                                        id: "stdin".into(),
-                                        path: "-".into(),
-                                        line: None,
-                                        repaired,
-                                        date: None,
-                                        title: None,
-                                        bytes: bytes.len(),
-                                        text,
-                                        encoding,
-                                        origin,
-                                        base,
-                                    })
-                                    .map_err(|reason| Error::Input { path: "-".into(), line: None, reason }),
-                            );
-                        }
+                    if let Some(document) = self.stdin() {
+                        return Some(document);
                     }
                 }
             }
         }
+    }
+}
+
+impl Corpus {
+    /// Starts reading a JSON Lines input's records. A JSON array of records (what scrapy's
+    /// `-o items.json` and most export buttons write) is read whole: it gave one message per
+    /// line, or, named `.json`, was read as one text document of JSON.
+    fn start_records(&mut self, path: PathBuf, mut reader: Box<dyn BufRead + Send>, gz: bool) -> std::io::Result<()> {
+        let start = reader.fill_buf()?;
+        if start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start).iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+            let mut text = String::new();
+            reader.read_to_string(&mut text)?;
+            self.records = array_records(&path, &text).into_iter();
+        } else {
+            self.lines = Some(Lines { path, reader, line: 0, gz });
+        }
+        Ok(())
+    }
+
+    /// Standard input: JSON Lines, whose records are then read, when its first character that
+    /// is not blank is `{` (after a BOM, which Windows tools write), else one text document,
+    /// returned; gzipped data (`curl … | diplograph extract -`) is unzipped as it is read.
+    fn stdin(&mut self) -> Option<Result<Document, Error>> {
+        let mut reader: BufReader<Box<dyn Read + Send>> = BufReader::new(Box::new(std::io::stdin()));
+        let gz = match reader.fill_buf() {
+            Ok(start) => start.starts_with(&[0x1F, 0x8B]),
+            Err(e) => return Some(Err(Error::io("-", e))),
+        };
+        if gz {
+            reader = BufReader::new(Box::new(flate2::read::MultiGzDecoder::new(reader)));
+        }
+        let failed = |e| Some(Err(read_error(Path::new("-"), None, gz, e)));
+        let json = loop {
+            match reader.fill_buf() {
+                Ok([]) => return Some(Err(Error::Input { path: "-".into(), line: None, reason: "empty input".into() })),
+                Ok(buf) => {
+                    let bom = encoding_rs::Encoding::for_bom(buf);
+                    let text = match bom {
+                        Some((enc, n)) => enc.decode_without_bom_handling(&buf[n..]).0,
+                        None => String::from_utf8_lossy(buf),
+                    };
+                    match text.trim_start().chars().next() {
+                        Some(c) => break c == '{',
+                        None if bom.is_some() => break false,
+                        None => {
+                            let blank = buf.len();
+                            reader.consume(blank);
+                        }
+                    }
+                }
+                Err(e) => return failed(e),
+            }
+        };
+        if json {
+            return match utf8_lines(reader) {
+                Ok(reader) => {
+                    self.lines = Some(Lines { path: PathBuf::from("-"), reader, line: 0, gz });
+                    None
+                }
+                Err(e) => failed(e),
+            };
+        }
+        let mut bytes = Vec::new();
+        if let Err(e) = reader.read_to_end(&mut bytes) {
+            return failed(e);
+        }
+        Some(
+            decode_repairing(&bytes)
+                .map(|((text, encoding, origin, base), repaired)| Document {
+                    id: "stdin".into(),
+                    path: "-".into(),
+                    line: None,
+                    repaired,
+                    date: None,
+                    title: None,
+                    bytes: bytes.len(),
+                    text,
+                    encoding,
+                    origin,
+                    base,
+                })
+                .map_err(|reason| Error::Input { path: "-".into(), line: None, reason }),
+        )
     }
 }
 
