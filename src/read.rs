@@ -953,7 +953,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn record_dates_in_the_forms_corpora_write() {
+    fn dates_in_the_forms_corpora_write_in_records_and_names() {
         for (d, want) in [
             ("2024-03-07", Some("2024-03-07")),
             ("2024-03-07T10:00:00Z", Some("2024-03-07")),
@@ -970,8 +970,17 @@ mod tests {
             ("2024年3月7", None),
             ("202403071", None),
             ("March 7, 2024", None),
+            // File names and ids, dated as records are.
+            ("2024-03-07_wang-yi-press-conference", Some("2024-03-07")),
+            ("20240307_wang-yi", Some("2024-03-07")),
+            ("2024年3月7日王毅答记者问", Some("2024-03-07")),
+            ("2024.3.7-presser", Some("2024-03-07")),
+            ("wang-yi", None),
+            ("2024_wang-yi", None),
+            ("1999年度报告", None),
         ] {
             assert_eq!(record_date(d).as_deref(), want, "{d:?}");
+            assert_eq!(date_from_name(d).as_deref(), want, "{d:?}");
         }
     }
 
@@ -986,23 +995,6 @@ mod tests {
         let at = |s: &str| origin[text.find(s).unwrap()] as usize;
         assert_eq!((at("价"), at("中"), at("国")), (1, 8, 10));
         assert_eq!(*origin.last().unwrap() as usize, bytes.len());
-    }
-
-    #[test]
-    fn dates_from_file_names() {
-        for (name, want) in [
-            ("2024-03-07_wang-yi-press-conference", Some("2024-03-07")),
-            ("20240307_wang-yi", Some("2024-03-07")),
-            ("2024年3月7日王毅答记者问", Some("2024-03-07")),
-            ("2024.3.7-presser", Some("2024-03-07")),
-            ("wang-yi", None),
-            ("2024_wang-yi", None),
-            ("2024-13-07_wang-yi", None),
-            ("202403071_wang-yi", None),
-            ("1999年度报告", None),
-        ] {
-            assert_eq!(date_from_name(name).as_deref(), want, "{name}");
-        }
     }
 
     #[test]
