@@ -324,8 +324,7 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
     });
     let pipeline = built.into_inner().expect("the pipeline is built during setup")?;
     report.setup_seconds = setup;
-    std::fs::create_dir_all(&cfg.output).map_err(|e| Error::io(&cfg.output, e))?;
-    report.swept = export::sweep_temporaries(&cfg.output)?;
+    report.swept = export::output_folder(&cfg.output)?;
     if cfg.partial {
         // A partial is complete when its partial.json is there: never next to newer lines.
         match std::fs::remove_file(cfg.output.join(partial::PARTIAL_JSON)) {

@@ -229,6 +229,13 @@ fn usage_errors_exit_2() {
     let o = extract(&["tests/fixtures/sample", "--window", "chapter"], &out);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--window chapter"));
+    // An output folder that is a file (it said "File exists (os error 17)", exit 3).
+    let file = tempdir("usage-file").join("output");
+    std::fs::write(&file, "notes").unwrap();
+    let o = extract(&["tests/fixtures/sample"], &file);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("a file is there, not a folder"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "notes");
 }
 
 /// The files of `dir`, name → bytes.

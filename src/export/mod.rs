@@ -367,6 +367,17 @@ fn output_names() -> impl Iterator<Item = &'static str> {
     GRAPH_FILES.into_iter().chain(EVENT_FILES).chain([MENTIONS, EVENTS, PARTIAL_JSON, TOTALS_JSON])
 }
 
+/// Makes `dir` ready for a run's outputs: created if need be, and swept of a killed run's
+/// temporary files ([`sweep_temporaries`]; how many, returned). A file in its place is a usage
+/// error (it was "File exists (os error 17)").
+pub fn output_folder(dir: &Path) -> Result<usize, Error> {
+    if std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
+        return Err(Error::Usage(format!("output folder {}: a file is there, not a folder", dir.display())));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    sweep_temporaries(dir)
+}
+
 /// Removes from `dir` the temporary files of a run that was killed before it could (by
 /// SIGKILL, a crash, a power cut): `.name.XXXXXX` for the name of an output. One run at a time
 /// writes into a folder, so none of them belongs to a live run. Returns how many it removed.
