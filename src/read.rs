@@ -639,9 +639,24 @@ fn id_of(path: &Path) -> String {
 
 fn read_text_file(path: &Path) -> Result<Document, Error> {
     let mut bytes = Vec::new();
-    open(path).and_then(|mut r| r.read_to_end(&mut bytes)).map_err(|e| read_error(path, None, gzipped(path), e))?;
-    let ((text, encoding, origin, base), repaired) =
+    let cut = match open(path).and_then(|mut r| r.read_to_end(&mut bytes)) {
+        Ok(_) => None,
+        // A .gz cut short, as a copy or download stopped early leaves it: its text up to the
+        // cut is read and the file named as mended, as a file whose last character was cut
+        // off is (and as a cut .jsonl.gz keeps its records before the cut).
+        Err(e) if gzipped(path) && e.kind() == std::io::ErrorKind::UnexpectedEof && !bytes.is_empty() => {
+            Some(format!("its gzip data ends early ({e}): the {} bytes of text before the cut are read", bytes.len()))
+        }
+        Err(e) => return Err(read_error(path, None, gzipped(path), e)),
+    };
+    let ((text, encoding, origin, base), mut repaired) =
         decode_repairing(&bytes).map_err(|reason| Error::Input { path: path.to_path_buf(), line: None, reason })?;
+    if let Some(cut) = cut {
+        repaired = Some(match repaired {
+            Some(note) => format!("{cut}; {note}"),
+            None => cut,
+        });
+    }
     let stem = id_of(path);
     Ok(Document {
         date: date_from_name(&stem),
