@@ -756,44 +756,165 @@ fn utf8_lines<R: Read + Send + 'static>(mut reader: BufReader<R>) -> std::io::Re
     Ok(Box::new(BufReader::with_capacity(SNIFF, decoder)))
 }
 
-/// The records of a JSON array file, each named by the line it starts on.
-fn array_records(path: &Path, text: &str) -> Vec<Result<Document, Error>> {
-    let text = text.trim_start_matches('\u{feff}');
-    let items: Vec<&serde_json::value::RawValue> = match serde_json::from_str(text) {
-        Ok(items) => items,
-        Err(e) => {
-            let reason = format!("not a JSON array of records: {e}");
-            return vec![Err(Error::Input { path: path.to_path_buf(), line: Some(e.line()), reason })];
-        }
-    };
-    let (mut line, mut seen) = (1, 0);
-    items
-        .into_iter()
-        .map(|item| {
-            let at = item.get().as_ptr() as usize - text.as_ptr() as usize;
-            line += memchr::memchr_iter(b'\n', &text.as_bytes()[seen..at]).count();
-            seen = at;
-            parse_record(path, line, item.get())
-        })
-        .collect()
-}
-
 /// The documents of a corpus, read lazily in a fixed order.
 pub struct Corpus {
     sources: std::vec::IntoIter<Source>,
     pending: std::vec::IntoIter<Error>,
     lines: Option<Lines>,
-    /// The records of a JSON array file, read whole.
-    records: std::vec::IntoIter<Result<Document, Error>>,
 }
 
-/// A JSON Lines input being read: its name, its lines as UTF-8, the last line's number, and
-/// whether it is gzipped (for what a read error means).
+/// A JSON Lines input, or a JSON array of records, being read a record at a time.
 struct Lines {
     path: PathBuf,
+    /// Its text as UTF-8.
     reader: Box<dyn BufRead + Send>,
+    /// The lines read so far.
     line: usize,
+    /// Gzipped (for what a read error means).
     gz: bool,
+    /// A JSON array of records, and whether its opening bracket has been read.
+    array: bool,
+    opened: bool,
+    finished: bool,
+}
+
+impl Lines {
+    fn new(path: PathBuf, reader: Box<dyn BufRead + Send>, gz: bool, array: bool) -> Lines {
+        Lines { path, reader, line: 0, gz, array, opened: false, finished: false }
+    }
+
+    /// The next record, or an error naming its line; None at the end (or after a read error).
+    fn next_record(&mut self) -> Option<Result<Document, Error>> {
+        if self.finished {
+            return None;
+        }
+        if self.array {
+            return self.next_in_array();
+        }
+        loop {
+            let mut buf = Vec::new();
+            match self.reader.read_until(b'\n', &mut buf) {
+                Err(e) => {
+                    // (A cut-off .jsonl.gz: the records before the cut are read.)
+                    self.finished = true;
+                    return Some(Err(read_error(&self.path, Some(self.line + 1), self.gz, e)));
+                }
+                Ok(0) => {
+                    self.finished = true;
+                    return None;
+                }
+                Ok(_) => {
+                    self.line += 1;
+                    let line = match std::str::from_utf8(&buf) {
+                        Ok(s) => s.trim_start_matches('\u{feff}').trim(),
+                        Err(_) => return Some(Err(Error::Input { path: self.path.clone(), line: Some(self.line), reason: "not UTF-8".into() })),
+                    };
+                    if !line.is_empty() {
+                        return Some(parse_record(&self.path, self.line, line));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The next record of a JSON array, found by its brackets and quotes and parsed as a line
+    /// of JSON Lines is, so that an array of any length is read a record at a time (read
+    /// whole, a 2 GB export took its size twice over before its first record was tagged).
+    fn next_in_array(&mut self) -> Option<Result<Document, Error>> {
+        let mut element: Vec<u8> = Vec::new();
+        let (mut depth, mut in_string, mut escaped, mut start) = (0usize, false, false, 0);
+        loop {
+            let buf = match self.reader.fill_buf() {
+                Ok(buf) => buf,
+                Err(e) => {
+                    self.finished = true;
+                    return Some(Err(read_error(&self.path, Some(self.line + 1), self.gz, e)));
+                }
+            };
+            if buf.is_empty() {
+                self.finished = true;
+                if element.is_empty() {
+                    return None;
+                }
+                let reason = "not a JSON array of records: it ends inside a record (cut short?)".to_string();
+                return Some(Err(Error::Input { path: self.path.clone(), line: Some(start), reason }));
+            }
+            let (mut used, mut complete, mut end) = (0, false, false);
+            for &b in buf {
+                if element.is_empty() {
+                    // Between records: the opening bracket (after a BOM), blanks, commas; the
+                    // closing bracket ends the array.
+                    let between = match b {
+                        b'\n' => {
+                            self.line += 1;
+                            true
+                        }
+                        b' ' | b'\t' | b'\r' | b',' | 0xEF | 0xBB | 0xBF => true,
+                        b'[' if !self.opened => {
+                            self.opened = true;
+                            true
+                        }
+                        b']' => {
+                            end = true;
+                            true
+                        }
+                        _ => {
+                            start = self.line + 1;
+                            false
+                        }
+                    };
+                    if between {
+                        used += 1;
+                        if end {
+                            break;
+                        }
+                        continue;
+                    }
+                }
+                if in_string {
+                    if escaped {
+                        escaped = false;
+                    } else if b == b'\\' {
+                        escaped = true;
+                    } else if b == b'"' {
+                        in_string = false;
+                    }
+                } else if depth == 0 && !element.is_empty() && matches!(b, b',' | b']' | b' ' | b'\t' | b'\r' | b'\n') {
+                    // A scalar ends (the byte is left for the next record's look).
+                    complete = true;
+                    break;
+                } else {
+                    match b {
+                        b'"' => in_string = true,
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => depth = depth.saturating_sub(1),
+                        _ => {}
+                    }
+                }
+                if b == b'\n' {
+                    self.line += 1;
+                }
+                element.push(b);
+                used += 1;
+                if depth == 0 && !in_string && matches!(b, b'}' | b']' | b'"') {
+                    complete = true;
+                    break;
+                }
+            }
+            self.reader.consume(used);
+            if end {
+                self.finished = true;
+                return None;
+            }
+            if complete {
+                let parsed = match std::str::from_utf8(&element) {
+                    Ok(text) => parse_record(&self.path, start, text),
+                    Err(_) => Err(Error::Input { path: self.path.clone(), line: Some(start), reason: "not UTF-8".into() }),
+                };
+                return Some(parsed);
+            }
+        }
+    }
 }
 
 /// Opens the user's inputs; nothing is read until the iterator is driven.
@@ -804,7 +925,7 @@ pub fn corpus(inputs: &[PathBuf]) -> Corpus {
 /// [`corpus`], leaving out the folder `output` where it lies inside a folder of the inputs.
 pub fn corpus_beside(inputs: &[PathBuf], output: Option<&Path>) -> Corpus {
     let (sources, errors) = sources(inputs, output);
-    Corpus { sources: sources.into_iter(), pending: errors.into_iter(), lines: None, records: Vec::new().into_iter() }
+    Corpus { sources: sources.into_iter(), pending: errors.into_iter(), lines: None }
 }
 
 impl Corpus {
@@ -829,36 +950,10 @@ impl Iterator for Corpus {
             return Some(Err(e));
         }
         loop {
-            if let Some(record) = self.records.next() {
-                return Some(record);
-            }
-            if let Some(Lines { path, reader, line: line_no, gz }) = &mut self.lines {
-                let mut buf = Vec::new();
-                match reader.read_until(b'\n', &mut buf) {
-                    Err(e) => {
-                        // (A cut-off .jsonl.gz: the records before the cut are read.)
-                        let err = read_error(path, Some(*line_no + 1), *gz, e);
-                        self.lines = None;
-                        return Some(Err(err));
-                    }
-                    Ok(0) => {
-                        self.lines = None;
-                        continue;
-                    }
-                    Ok(_) => {
-                        *line_no += 1;
-                        let n = *line_no;
-                        let line = match std::str::from_utf8(&buf) {
-                            Ok(s) => s.trim_start_matches('\u{feff}').trim(),
-                            Err(_) => {
-                                return Some(Err(Error::Input { path: path.clone(), line: Some(n), reason: "not UTF-8".into() }))
-                            }
-                        };
-                        if line.is_empty() {
-                            continue;
-                        }
-                        return Some(parse_record(path, n, line));
-                    }
+            if let Some(lines) = &mut self.lines {
+                match lines.next_record() {
+                    Some(record) => return Some(record),
+                    None => self.lines = None,
                 }
             }
             match self.sources.next()? {
@@ -882,17 +977,12 @@ impl Iterator for Corpus {
 
 impl Corpus {
     /// Starts reading a JSON Lines input's records. A JSON array of records (what scrapy's
-    /// `-o items.json` and most export buttons write) is read whole: it gave one message per
-    /// line, or, named `.json`, was read as one text document of JSON.
+    /// `-o items.json` and most export buttons write) is read too, a record at a time: it gave
+    /// one message per line, or, named `.json`, was read as one text document of JSON.
     fn start_records(&mut self, path: PathBuf, mut reader: Box<dyn BufRead + Send>, gz: bool) -> std::io::Result<()> {
         let start = reader.fill_buf()?;
-        if start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start).iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
-            let mut text = String::new();
-            reader.read_to_string(&mut text)?;
-            self.records = array_records(&path, &text).into_iter();
-        } else {
-            self.lines = Some(Lines { path, reader, line: 0, gz });
-        }
+        let array = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start).iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+        self.lines = Some(Lines::new(path, reader, gz, array));
         Ok(())
     }
 
@@ -933,7 +1023,7 @@ impl Corpus {
         if json {
             return match utf8_lines(reader) {
                 Ok(reader) => {
-                    self.lines = Some(Lines { path: PathBuf::from("-"), reader, line: 0, gz });
+                    self.lines = Some(Lines::new(PathBuf::from("-"), reader, gz, false));
                     None
                 }
                 Err(e) => failed(e),
@@ -1030,6 +1120,31 @@ mod tests {
         bytes.extend_from_slice("中国".as_bytes());
         let (text, _, origin, base) = decode(&bytes).unwrap();
         assert_eq!((text.as_str(), origin, base), ("中国", None, 3));
+    }
+
+    #[test]
+    fn a_json_array_is_read_a_record_at_a_time() {
+        let records = |json: &str| -> Vec<Result<(String, usize), String>> {
+            let mut lines = Lines::new(PathBuf::from("a.json"), Box::new(std::io::Cursor::new(json.as_bytes().to_vec())), false, true);
+            std::iter::from_fn(|| lines.next_record())
+                .map(|r| r.map(|d| (d.id, d.line.unwrap())).map_err(|e| e.to_string()))
+                .collect()
+        };
+        let ok = |id: &str, line: usize| Ok((id.to_string(), line));
+        assert_eq!(records("[]"), []);
+        assert_eq!(records("\u{feff}[ ]\n"), []);
+        // Brackets, braces and escaped quotes inside strings; records over several lines.
+        let json = "[\r\n  {\"id\": \"a\", \"text\": \"中方 [1] {x} \\\"引号\\\" \\\\\"},\r\n  {\n    \"id\": \"b\",\n    \"text\": \"}]\"\n  }\n]";
+        assert_eq!(records(json), [ok("a", 2), ok("b", 3)]);
+        // What is not a record is named by its line, and the array goes on.
+        let got = records("[{\"id\": \"a\", \"text\": \"x\"},\n \"b\", 7, [\"c\"],\n{\"id\": \"d\", \"text\": \"y\"}]");
+        assert_eq!(got[0], ok("a", 1));
+        assert!(got[1..4].iter().all(|r| r.as_ref().is_err_and(|e| e.contains("not a JSON object"))), "{got:?}");
+        assert_eq!(got[4], ok("d", 3));
+        // Cut short inside a record: the ones before it, then one message.
+        let got = records("[{\"id\": \"a\", \"text\": \"x\"},\n{\"id\": \"b\", \"te");
+        assert_eq!(got.len(), 2);
+        assert!(got[1].as_ref().is_err_and(|e| e.starts_with("a.json:2: not a JSON array of records: it ends inside a record")), "{got:?}");
     }
 
     #[test]

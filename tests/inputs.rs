@@ -481,7 +481,8 @@ fn standard_input_gzipped_or_with_a_bom_is_read_as_a_file_would_be() {
 #[test]
 fn a_json_array_of_records_is_read_as_its_json_lines_twin() {
     // scrapy's `-o items.json` and most export buttons write one JSON array, pretty-printed;
-    // named .json it was one text document of JSON, named .jsonl one message per line.
+    // named .json it was one text document of JSON, named .jsonl one message per line. It is
+    // read a record at a time, as JSON Lines are.
     let mut files: Vec<PathBuf> = std::fs::read_dir("tests/fixtures/sample").unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     let records: Vec<serde_json::Value> = files
@@ -504,10 +505,13 @@ fn a_json_array_of_records_is_read_as_its_json_lines_twin() {
     let (code, err) = extract(&[&dir.join("bad.json")], &tempdir("json-array-bad"));
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("bad.json:3: not a JSON record") && err.contains("bad.json:4: not a JSON object"), "{err}");
+    // Cut short: the records before the cut are read, and the cut is one message.
     std::fs::write(dir.join("cut.json"), "[\n  {\"id\": \"a\", \"text\": \"中方\"},\n  {\"id\":").unwrap();
-    let (code, err) = extract(&[&dir.join("cut.json")], &tempdir("json-array-cut"));
-    assert_eq!((code, err.matches("cut.json").count()), (Some(3), 1), "{err}");
-    assert!(err.contains("cut.json:3: not a JSON array of records"), "{err}");
+    let out = tempdir("json-array-cut");
+    let (code, err) = extract(&[&dir.join("cut.json")], &out);
+    assert_eq!((code, err.matches("cut.json").count()), (Some(1), 1), "{err}");
+    assert!(err.contains("cut.json:3: not a JSON array of records: it ends inside a record"), "{err}");
+    assert_eq!(docs(&out), ["a"]);
 }
 
 #[test]
