@@ -987,8 +987,9 @@ impl Corpus {
     }
 
     /// Standard input: JSON Lines, whose records are then read, when its first character that
-    /// is not blank is `{` (after a BOM, which Windows tools write), else one text document,
-    /// returned; gzipped data (`curl … | diplograph extract -`) is unzipped as it is read.
+    /// is not blank is `{` (after a BOM, which Windows tools write), a JSON array of records
+    /// when it starts `[{`, else one text document, returned; gzipped data (`curl … |
+    /// diplograph extract -`) is unzipped as it is read.
     fn stdin(&mut self) -> Option<Result<Document, Error>> {
         let mut reader: BufReader<Box<dyn Read + Send>> = BufReader::new(Box::new(std::io::stdin()));
         let gz = match reader.fill_buf() {
@@ -999,7 +1000,7 @@ impl Corpus {
             reader = BufReader::new(Box::new(flate2::read::MultiGzDecoder::new(reader)));
         }
         let failed = |e| Some(Err(read_error(Path::new("-"), None, gz, e)));
-        let json = loop {
+        let records = loop {
             match reader.fill_buf() {
                 Ok([]) => return Some(Err(Error::Input { path: "-".into(), line: None, reason: "empty input".into() })),
                 Ok(buf) => {
@@ -1008,9 +1009,13 @@ impl Corpus {
                         Some((enc, n)) => enc.decode_without_bom_handling(&buf[n..]).0,
                         None => String::from_utf8_lossy(buf),
                     };
-                    match text.trim_start().chars().next() {
-                        Some(c) => break c == '{',
-                        None if bom.is_some() => break false,
+                    let text = text.trim_start();
+                    match text.chars().next() {
+                        // Records: JSON Lines, or an array of them (`[{`: no transcript starts so).
+                        Some('{') => break Some(false),
+                        Some('[') if text[1..].trim_start().starts_with('{') => break Some(true),
+                        Some(_) => break None,
+                        None if bom.is_some() => break None,
                         None => {
                             let blank = buf.len();
                             reader.consume(blank);
@@ -1020,10 +1025,10 @@ impl Corpus {
                 Err(e) => return failed(e),
             }
         };
-        if json {
+        if let Some(array) = records {
             return match utf8_lines(reader) {
                 Ok(reader) => {
-                    self.lines = Some(Lines::new(PathBuf::from("-"), reader, gz, false));
+                    self.lines = Some(Lines::new(PathBuf::from("-"), reader, gz, array));
                     None
                 }
                 Err(e) => failed(e),

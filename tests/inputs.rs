@@ -473,9 +473,13 @@ fn standard_input_gzipped_or_with_a_bom_is_read_as_a_file_would_be() {
     // JSON Lines with a BOM, as Windows tools write them, and gzipped: records, not one
     // document of JSON text.
     let records = "\u{feff}{\"id\": \"a\", \"text\": \"中方愿同俄方一道。\"}\n{\"id\": \"b\", \"text\": \"美国总统拜登。\"}\n";
-    for (name, bytes) in [("bom", records.as_bytes().to_vec()), ("bom-gz", gz(records.as_bytes()))] {
+    let array = "[\n {\"id\": \"a\", \"text\": \"中方愿同俄方一道。\"},\n {\"id\": \"b\", \"text\": \"美国总统拜登。\"}\n]";
+    for (name, bytes) in [("bom", records.as_bytes().to_vec()), ("bom-gz", gz(records.as_bytes())), ("array", array.as_bytes().to_vec())] {
         assert_eq!(docs(&from_stdin(&bytes, name)), ["a", "b"], "{name}");
     }
+    // A transcript that starts with a bracket is a transcript.
+    let out = from_stdin("[视频]中方愿同俄方一道。".as_bytes(), "bracket");
+    assert_eq!(docs(&out), ["stdin"]);
 }
 
 #[test]
