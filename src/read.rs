@@ -638,16 +638,25 @@ fn id_of(path: &Path) -> String {
 }
 
 fn read_text_file(path: &Path) -> Result<Document, Error> {
+    let gz = gzipped(path);
+    let reader = open(path).map_err(|e| read_error(path, None, gz, e))?;
+    let id = id_of(path);
+    text_document(path, id, reader, gz)
+}
+
+/// One text document from `reader`: the bytes of `path` (`-` for standard input), gunzipped if
+/// `gz`, decoded as [`decode_repairing`] decodes them.
+fn text_document(path: &Path, id: String, mut reader: impl Read, gz: bool) -> Result<Document, Error> {
     let mut bytes = Vec::new();
-    let cut = match open(path).and_then(|mut r| r.read_to_end(&mut bytes)) {
+    let cut = match reader.read_to_end(&mut bytes) {
         Ok(_) => None,
-        // A .gz cut short, as a copy or download stopped early leaves it: its text up to the
-        // cut is read and the file named as mended, as a file whose last character was cut
+        // Gzip data cut short, as a copy or download stopped early leaves it: its text up to
+        // the cut is read and the file named as mended, as a file whose last character was cut
         // off is (and as a cut .jsonl.gz keeps its records before the cut).
-        Err(e) if gzipped(path) && e.kind() == std::io::ErrorKind::UnexpectedEof && !bytes.is_empty() => {
+        Err(e) if gz && e.kind() == std::io::ErrorKind::UnexpectedEof && !bytes.is_empty() => {
             Some(format!("its gzip data ends early ({e}): the {} bytes of text before the cut are read", bytes.len()))
         }
-        Err(e) => return Err(read_error(path, None, gzipped(path), e)),
+        Err(e) => return Err(read_error(path, None, gz, e)),
     };
     let ((text, encoding, origin, base), mut repaired) =
         decode_repairing(&bytes).map_err(|reason| Error::Input { path: path.to_path_buf(), line: None, reason })?;
@@ -657,10 +666,9 @@ fn read_text_file(path: &Path) -> Result<Document, Error> {
             None => cut,
         });
     }
-    let stem = id_of(path);
     Ok(Document {
-        date: date_from_name(&stem),
-        id: stem,
+        date: date_from_name(&id),
+        id,
         path: path.to_path_buf(),
         line: None,
         repaired,
@@ -1034,27 +1042,7 @@ impl Corpus {
                 Err(e) => failed(e),
             };
         }
-        let mut bytes = Vec::new();
-        if let Err(e) = reader.read_to_end(&mut bytes) {
-            return failed(e);
-        }
-        Some(
-            decode_repairing(&bytes)
-                .map(|((text, encoding, origin, base), repaired)| Document {
-                    id: "stdin".into(),
-                    path: "-".into(),
-                    line: None,
-                    repaired,
-                    date: None,
-                    title: None,
-                    bytes: bytes.len(),
-                    text,
-                    encoding,
-                    origin,
-                    base,
-                })
-                .map_err(|reason| Error::Input { path: "-".into(), line: None, reason }),
-        )
+        Some(text_document(Path::new("-"), "stdin".into(), reader, gz))
     }
 }
 

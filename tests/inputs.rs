@@ -446,7 +446,7 @@ fn line_ends_of_any_system_give_the_same_sentences_and_paragraphs() {
 #[test]
 fn standard_input_gzipped_or_with_a_bom_is_read_as_a_file_would_be() {
     use std::io::Write;
-    let from_stdin = |bytes: &[u8], name: &str| {
+    let piped = |bytes: &[u8], name: &str| {
         let out = tempdir(&format!("stdin-{name}"));
         let mut child = Command::new(env!("CARGO_BIN_EXE_diplograph"))
             .args(["extract", "-", "--quiet", "-o"])
@@ -457,7 +457,11 @@ fn standard_input_gzipped_or_with_a_bom_is_read_as_a_file_would_be() {
             .unwrap();
         child.stdin.take().unwrap().write_all(bytes).unwrap();
         let o = child.wait_with_output().unwrap();
-        assert_eq!(o.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+        (out, o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+    let from_stdin = |bytes: &[u8], name: &str| {
+        let (out, code, err) = piped(bytes, name);
+        assert_eq!(code, Some(0), "{name}: {err}");
         out
     };
     let gz = |bytes: &[u8]| {
@@ -470,6 +474,13 @@ fn standard_input_gzipped_or_with_a_bom_is_read_as_a_file_would_be() {
     let plain = mentions(&from_stdin(&text, "text"));
     assert_eq!(mentions(&from_stdin(&gz(&text), "text-gz")), plain);
     spans_hold_text(&text, &plain, |b| String::from_utf8_lossy(b).into_owned());
+    // Cut short: read up to the cut, as a cut .txt.gz is.
+    let packed = gz(&text);
+    let (out, code, err) = piped(&packed[..packed.len() / 2], "text-gz-cut");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("mended: -: its gzip data ends early"), "{err}");
+    let cut = mentions(&out);
+    assert!(!cut.is_empty() && cut.len() < plain.len() && cut[..cut.len() - 1] == plain[..cut.len() - 1]);
     // JSON Lines with a BOM, as Windows tools write them, and gzipped: records, not one
     // document of JSON text.
     let records = "\u{feff}{\"id\": \"a\", \"text\": \"中方愿同俄方一道。\"}\n{\"id\": \"b\", \"text\": \"美国总统拜登。\"}\n";
