@@ -202,16 +202,20 @@ fn corpus_file(path: &Path) -> Option<Source> {
     }
 }
 
-/// Is `path` gzipped, by its name?
+/// Is `path` named as gzipped (`.gz`)? For its id and its size before reading; what is read
+/// is told by its bytes (see [`open`]).
 fn gzipped(path: &Path) -> bool {
     path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"))
 }
 
-/// A corpus file's bytes as a reader, gunzipped where its name ends in `.gz` (every member of
-/// a multi-member file, as `gzip -d` reads it).
-fn open(path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
-    let file = File::open(path)?;
-    Ok(if gzipped(path) { Box::new(flate2::read::MultiGzDecoder::new(file)) } else { Box::new(file) })
+/// A corpus file's bytes as a reader, gunzipped when they are gzip (every member of a
+/// multi-member file, as `gzip -d` reads it), and whether they were. Gzip is told by its magic
+/// bytes, not the name: a downloader that keeps a server's compressed answer as `page.txt`
+/// left a file refused as binary, and a `.gz` that is not gzip is read as what it is.
+fn open(path: &Path) -> std::io::Result<(Box<dyn Read + Send>, bool)> {
+    let mut file = BufReader::new(File::open(path)?);
+    let gz = file.fill_buf()?.starts_with(&[0x1F, 0x8B]);
+    Ok((if gz { Box::new(flate2::read::MultiGzDecoder::new(file)) } else { Box::new(file) }, gz))
 }
 
 /// What reading `path` (at `line` of JSON Lines) failed with, as a message: gzipped data's
@@ -638,10 +642,8 @@ fn id_of(path: &Path) -> String {
 }
 
 fn read_text_file(path: &Path) -> Result<Document, Error> {
-    let gz = gzipped(path);
-    let reader = open(path).map_err(|e| read_error(path, None, gz, e))?;
-    let id = id_of(path);
-    text_document(path, id, reader, gz)
+    let (reader, gz) = open(path).map_err(|e| Error::io(path, e))?;
+    text_document(path, id_of(path), reader, gz)
 }
 
 /// One text document from `reader`: the bytes of `path` (`-` for standard input), gunzipped if
@@ -967,9 +969,12 @@ impl Iterator for Corpus {
             match self.sources.next()? {
                 Source::Text(p) => return Some(read_text_file(&p)),
                 Source::Jsonl(p) => {
-                    let gz = gzipped(&p);
-                    let opened = open(&p).and_then(|f| utf8_lines(BufReader::with_capacity(SNIFF, f)));
-                    if let Err(e) = opened.and_then(|reader| self.start_records(p.clone(), reader, gz)) {
+                    let (file, gz) = match open(&p) {
+                        Ok(opened) => opened,
+                        Err(e) => return Some(Err(Error::io(&p, e))),
+                    };
+                    let started = utf8_lines(BufReader::with_capacity(SNIFF, file)).and_then(|reader| self.start_records(p.clone(), reader, gz));
+                    if let Err(e) = started {
                         return Some(Err(read_error(&p, None, gz, e)));
                     }
                 }

@@ -383,6 +383,8 @@ fn gzipped_and_upper_case_files_are_read_and_a_folder_of_neither_is_named() {
     let dir = tempdir("gz");
     std::fs::write(dir.join("2024-03-07_upper.TXT"), &text).unwrap();
     std::fs::write(dir.join("2024-03-07_packed.txt.gz"), gz(&text)).unwrap();
+    // Gzip kept under a plain name (a downloader that saved a server's compressed answer).
+    std::fs::write(dir.join("2024-03-07_saved.txt"), gz(&text)).unwrap();
     let records: String = (0..300).map(|i| format!("{}\n", serde_json::json!({ "id": format!("r{i:03}"), "text": "中方愿同俄方一道。" }))).collect();
     std::fs::write(dir.join("records.jsonl.gz"), gz(records.as_bytes())).unwrap();
     // Cut short, as a download stopped early: the text before the cut is read and the file
@@ -407,6 +409,7 @@ fn gzipped_and_upper_case_files_are_read_and_a_folder_of_neither_is_named() {
     let ms = mentions(&out);
     let spans = |doc: &str| ms.iter().filter(|m| m["doc"] == doc).map(|m| (m["start"].clone(), m["id"].clone())).collect::<Vec<_>>();
     assert_eq!(spans("2024-03-07_packed"), spans("2024-03-07_upper"));
+    assert_eq!(spans("2024-03-07_saved"), spans("2024-03-07_upper"));
     spans_hold_text(&text, &ms.iter().filter(|m| m["doc"] == "2024-03-07_packed").cloned().collect::<Vec<_>>(), |b| String::from_utf8_lossy(b).into_owned());
     // The cut file's mentions are the whole file's up to the cut.
     let cut = spans("2024-03-07_cut");
