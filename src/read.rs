@@ -367,33 +367,34 @@ fn decode_with(
     let mut pos = base;
     let utf16 = enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE;
     let mut buf = [0u8; 4];
-    for ch in text.chars() {
-        let width = if utf16 {
-            ch.len_utf16() * 2
+    let mut i = 0;
+    while let Some(ch) = text[i..].chars().next() {
+        // The file bytes of the characters from `i`, and how many bytes of text they are.
+        let (width, chars) = if utf16 {
+            (ch.len_utf16() * 2, ch.len_utf8())
         } else {
             let (encoded, _, _) = enc.encode(ch.encode_utf8(&mut buf));
             let at = pos - base;
             if bytes.get(at..at + encoded.len()) == Some(&encoded[..]) {
-                encoded.len()
+                (encoded.len(), ch.len_utf8())
             } else {
-                // A character whose bytes do not come back from encoding it: GB18030 reads a
-                // lone 0x80 (Windows code page 936's euro sign) as €, which it writes as A2 E3,
-                // and every offset after it was one byte late. The bytes that decode to it are
-                // found instead.
+                // Bytes that do not come back from encoding what they decode to: GB18030 reads
+                // a lone 0x80 (Windows code page 936's euro sign) as €, which it writes as A2
+                // E3, and every offset after it was one byte late; Big5 reads 88 62 as two
+                // characters, Ê and a combining macron (found by the read fuzz target: offsets
+                // ran past the file's end). The bytes that decode to what the text holds here
+                // are found instead, and all their characters point at them.
                 (1..=4)
-                    .find(|&w| {
-                        bytes.get(at..at + w).and_then(|b| enc.decode_without_bom_handling_and_without_replacement(b)).is_some_and(|s| {
-                            let mut cs = s.chars();
-                            cs.next() == Some(ch) && cs.next().is_none()
-                        })
+                    .find_map(|w| {
+                        let s = enc.decode_without_bom_handling_and_without_replacement(bytes.get(at..at + w)?)?;
+                        (!s.is_empty() && text[i..].starts_with(&*s)).then_some((w, s.len()))
                     })
-                    .unwrap_or(encoded.len())
+                    .unwrap_or((encoded.len(), ch.len_utf8()))
             }
         };
-        for _ in 0..ch.len_utf8() {
-            map.push(pos as u32);
-        }
+        map.extend(std::iter::repeat_n(pos as u32, chars));
         pos += width;
+        i += chars;
     }
     map.push(pos as u32);
     Ok((text, enc.name(), Some(map), base))
@@ -1097,6 +1098,20 @@ mod tests {
         let origin = origin.unwrap();
         let at = |s: &str| origin[text.find(s).unwrap()] as usize;
         assert_eq!((at("价"), at("中"), at("国")), (1, 8, 10));
+        assert_eq!(*origin.last().unwrap() as usize, bytes.len());
+    }
+
+    #[test]
+    fn big5_bytes_that_read_as_two_characters_keep_offsets() {
+        // Big5 88 62 reads as Ê and a combining macron, two characters from two bytes.
+        let (a, _, _) = encoding_rs::BIG5.encode("中國");
+        let (b, _, _) = encoding_rs::BIG5.encode("美國");
+        let bytes = [&a[..], &b"\x88\x62"[..], &b[..]].concat();
+        let (text, _, origin, _) = decode_with(encoding_rs::BIG5, &bytes, 0).unwrap();
+        assert_eq!(text, "中國\u{CA}\u{304}美國");
+        let origin = origin.unwrap();
+        let at = |s: &str| origin[text.find(s).unwrap()] as usize;
+        assert_eq!((at("\u{CA}"), at("\u{304}"), at("美")), (4, 4, 6));
         assert_eq!(*origin.last().unwrap() as usize, bytes.len());
     }
 
