@@ -177,13 +177,9 @@ fn sources(inputs: &[PathBuf], output: Option<&Path>) -> (Vec<Source>, Vec<Error
 fn classify(path: &Path) -> Source {
     // A `.json` file named on the command line is records (an array, or JSON Lines), not
     // text; in a folder it is left out, like any file that is not the corpus's.
-    let json = path.file_name().is_some_and(|n| {
-        let n = n.to_string_lossy().to_ascii_lowercase();
-        n.ends_with(".json") || n.ends_with(".json.gz")
-    });
     match corpus_file(path) {
         Some(source) => source,
-        None if json => Source::Jsonl(path.to_path_buf()),
+        None if named(path, &[".json"]) => Source::Jsonl(path.to_path_buf()),
         None => Source::Text(path.to_path_buf()),
     }
 }
@@ -191,15 +187,22 @@ fn classify(path: &Path) -> Source {
 /// A folder's file that is part of the corpus, by its name: `*.txt`, `*.jsonl` and `*.ndjson`,
 /// any case (`.TXT` from Windows archives), each also gzipped (`*.jsonl.gz`).
 fn corpus_file(path: &Path) -> Option<Source> {
-    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
-    let name = name.strip_suffix(".gz").unwrap_or(&name);
-    if name.ends_with(".txt") {
+    if named(path, &[".txt"]) {
         Some(Source::Text(path.to_path_buf()))
-    } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+    } else if named(path, &[".jsonl", ".ndjson"]) {
         Some(Source::Jsonl(path.to_path_buf()))
     } else {
         None
     }
+}
+
+/// Does `path`'s name end in one of `suffixes` (lower case), in any case, a `.gz` after it
+/// allowed?
+fn named(path: &Path, suffixes: &[&str]) -> bool {
+    let Some(name) = path.file_name() else { return false };
+    let name = name.to_string_lossy().to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    suffixes.iter().any(|s| name.ends_with(s))
 }
 
 /// Is `path` named as gzipped (`.gz`)? For its id and its size before reading; what is read
@@ -213,9 +216,15 @@ fn gzipped(path: &Path) -> bool {
 /// bytes, not the name: a downloader that keeps a server's compressed answer as `page.txt`
 /// left a file refused as binary, and a `.gz` that is not gzip is read as what it is.
 fn open(path: &Path) -> std::io::Result<(Box<dyn Read + Send>, bool)> {
-    let mut file = BufReader::new(File::open(path)?);
-    let gz = file.fill_buf()?.starts_with(&[0x1F, 0x8B]);
-    Ok((if gz { Box::new(flate2::read::MultiGzDecoder::new(file)) } else { Box::new(file) }, gz))
+    gunzipped(File::open(path)?)
+}
+
+/// `reader`'s bytes, gunzipped when they start with gzip's magic bytes, and whether they did:
+/// for files ([`open`]) and standard input alike.
+fn gunzipped(reader: impl Read + Send + 'static) -> std::io::Result<(Box<dyn Read + Send>, bool)> {
+    let mut reader = BufReader::new(reader);
+    let gz = reader.fill_buf()?.starts_with(&[0x1F, 0x8B]);
+    Ok((if gz { Box::new(flate2::read::MultiGzDecoder::new(reader)) } else { Box::new(reader) }, gz))
 }
 
 /// What reading `path` (at `line` of JSON Lines) failed with, as a message: gzipped data's
@@ -493,9 +502,9 @@ pub fn decode_repairing(bytes: &[u8]) -> Result<(Decoded, Option<String>), Strin
         }
         let replaced = utf16_replacing(&bytes[n..bytes.len() - body % 2], enc == encoding_rs::UTF_16BE, n);
         if replaced.2 > 0 && repairable(replaced.2, replaced.0.chars().count() - replaced.2, bytes.len()) {
-            let ((text, name, map, base), note) = mended(replaced, enc, n);
-            let cut = if body % 2 == 1 { format!("; {}", cut_note(1, name)) } else { String::new() };
-            return Ok(((text, name, map, base), note.map(|note| note + &cut)));
+            let (decoded, note) = mended(replaced, enc, n);
+            let cut = if body % 2 == 1 { format!("; {}", cut_note(1, enc.name())) } else { String::new() };
+            return Ok((decoded, note.map(|note| note + &cut)));
         }
         return Err(format!("invalid {}: {} unpaired surrogate(s), the first at byte {}", enc.name(), replaced.2, replaced.3));
     }
@@ -1005,14 +1014,11 @@ impl Corpus {
     /// when it starts `[{`, else one text document, returned; gzipped data (`curl … |
     /// diplograph extract -`) is unzipped as it is read.
     fn stdin(&mut self) -> Option<Result<Document, Error>> {
-        let mut reader: BufReader<Box<dyn Read + Send>> = BufReader::new(Box::new(std::io::stdin()));
-        let gz = match reader.fill_buf() {
-            Ok(start) => start.starts_with(&[0x1F, 0x8B]),
+        let (reader, gz) = match gunzipped(std::io::stdin()) {
+            Ok(opened) => opened,
             Err(e) => return Some(Err(Error::io("-", e))),
         };
-        if gz {
-            reader = BufReader::new(Box::new(flate2::read::MultiGzDecoder::new(reader)));
-        }
+        let mut reader = BufReader::new(reader);
         let failed = |e| Some(Err(read_error(Path::new("-"), None, gz, e)));
         let records = loop {
             match reader.fill_buf() {
@@ -1089,30 +1095,24 @@ mod tests {
     }
 
     #[test]
-    fn gb18030_euro_sign_of_code_page_936_keeps_offsets() {
-        // 0x80 is € in GBK as Windows writes it; encoding € gives A2 E3, two bytes.
-        let (gbk, _, _) = encoding_rs::GB18030.encode("价格100中国");
-        let bytes = [&b"\x80"[..], &gbk[..]].concat();
-        let (text, enc, origin, _) = decode_with(encoding_rs::GB18030, &bytes, 0).unwrap();
-        assert_eq!((text.as_str(), enc), ("€价格100中国", "gb18030"));
-        let origin = origin.unwrap();
-        let at = |s: &str| origin[text.find(s).unwrap()] as usize;
-        assert_eq!((at("价"), at("中"), at("国")), (1, 8, 10));
-        assert_eq!(*origin.last().unwrap() as usize, bytes.len());
-    }
-
-    #[test]
-    fn big5_bytes_that_read_as_two_characters_keep_offsets() {
-        // Big5 88 62 reads as Ê and a combining macron, two characters from two bytes.
-        let (a, _, _) = encoding_rs::BIG5.encode("中國");
-        let (b, _, _) = encoding_rs::BIG5.encode("美國");
-        let bytes = [&a[..], &b"\x88\x62"[..], &b[..]].concat();
-        let (text, _, origin, _) = decode_with(encoding_rs::BIG5, &bytes, 0).unwrap();
-        assert_eq!(text, "中國\u{CA}\u{304}美國");
-        let origin = origin.unwrap();
-        let at = |s: &str| origin[text.find(s).unwrap()] as usize;
-        assert_eq!((at("\u{CA}"), at("\u{304}"), at("美")), (4, 4, 6));
-        assert_eq!(*origin.last().unwrap() as usize, bytes.len());
+    fn bytes_that_do_not_encode_back_keep_offsets() {
+        // 0x80 is € in GBK as Windows writes it, while encoding € gives A2 E3, two bytes; Big5
+        // 88 62 reads as Ê and a combining macron, two characters from two bytes.
+        let gb = |s: &str| encoding_rs::GB18030.encode(s).0.into_owned();
+        let big5 = |s: &str| encoding_rs::BIG5.encode(s).0.into_owned();
+        let cases: [(&'static encoding_rs::Encoding, Vec<u8>, &str, Vec<(&str, usize)>); 2] = [
+            (encoding_rs::GB18030, [&b"\x80"[..], &gb("价格100中国")].concat(), "€价格100中国", vec![("价", 1), ("中", 8), ("国", 10)]),
+            (encoding_rs::BIG5, [big5("中國"), b"\x88\x62".to_vec(), big5("美國")].concat(), "中國\u{CA}\u{304}美國", vec![("\u{CA}", 4), ("\u{304}", 4), ("美", 6)]),
+        ];
+        for (enc, bytes, want, offsets) in cases {
+            let (text, name, origin, _) = decode_with(enc, &bytes, 0).unwrap();
+            assert_eq!((text.as_str(), name), (want, enc.name()));
+            let origin = origin.unwrap();
+            for (s, at) in offsets {
+                assert_eq!(origin[text.find(s).unwrap()] as usize, at, "{s} in {want}");
+            }
+            assert_eq!(*origin.last().unwrap() as usize, bytes.len());
+        }
     }
 
     #[test]
