@@ -281,6 +281,17 @@ fn walk(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>, seen: &mut V
         }
         Err(e) => return errors.push(Error::io(dir, e)),
     };
+    // The outputs of another run (`-o corpus/run1`, then `-o corpus/run2`) or a partial are
+    // no corpus: the second run read run1's mentions.jsonl as documents, a mention each (an
+    // `id` and a `text`), and the graph got 30 of them as extra documents.
+    if let Some(marker) = written_by_diplograph(&entries) {
+        if seen.len() == 1 {
+            let reason = format!("diplograph's outputs (its {marker} says so); not read as input");
+            errors.push(Error::Input { path: dir.to_path_buf(), line: None, reason });
+        }
+        seen.pop();
+        return;
+    }
     for path in entries {
         // Hidden files and folders are not the corpus: the `._name.txt` and `__MACOSX` forks an
         // archive made on a Mac carries (binary data, one skip message each), editors' and
@@ -310,6 +321,23 @@ fn walk(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>, seen: &mut V
         }
     }
     seen.pop();
+}
+
+/// Is the folder of these entries one diplograph wrote? The name of the file that says so:
+/// `run.json` stamped by diplograph (an `extract` or `merge` run's outputs) or `partial.json`
+/// of the partial format.
+fn written_by_diplograph(entries: &[PathBuf]) -> Option<&'static str> {
+    entries.iter().find_map(|path| {
+        let (marker, stamp): (&'static str, &[u8]) = match path.file_name()?.to_str()? {
+            "run.json" => ("run.json", b"\"diplograph\":\""),
+            crate::partial::PARTIAL_JSON => (crate::partial::PARTIAL_JSON, b"\"format\":\"diplograph-partial\""),
+            _ => return None,
+        };
+        // The stamp is near the start of either (run.json is half a kilobyte).
+        let mut head = Vec::new();
+        File::open(path).ok()?.take(4096).read_to_end(&mut head).ok()?;
+        (head.starts_with(b"{") && memchr::memmem::find(&head, stamp).is_some()).then_some(marker)
+    })
 }
 
 /// Decodes file bytes: UTF-8 (with or without a BOM), UTF-16 with a BOM, else the encoding

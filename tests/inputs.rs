@@ -312,6 +312,37 @@ fn a_run_that_reads_nothing_keeps_the_outputs_before_it() {
 }
 
 #[test]
+fn the_outputs_of_other_runs_in_a_corpus_folder_are_not_read() {
+    // Each run writes into the corpus folder under its own name: the second read the first's
+    // mentions.jsonl as documents, one per mention (it has an `id` and a `text`).
+    let dir = tempdir("runs");
+    std::fs::copy(SEED, dir.join("good.txt")).unwrap();
+    let (code, err) = extract(&[&dir], &dir.join("run1"));
+    assert_eq!(code, Some(0), "{err}");
+    let (code, err) = extract(&[&dir, Path::new("--partial")], &dir.join("partial1"));
+    assert_eq!(code, Some(0), "{err}");
+    let (code, err) = extract(&[&dir], &dir.join("run2"));
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(err, "");
+    assert_eq!(docs(&dir.join("run2")), ["good"]);
+    assert_eq!(std::fs::read(dir.join("run1/mentions.jsonl")).unwrap(), std::fs::read(dir.join("run2/mentions.jsonl")).unwrap());
+    // Named as the input, another run's outputs are refused, saying why.
+    for (folder, marker) in [("run1", "run.json"), ("partial1", "partial.json")] {
+        let (code, err) = extract(&[&dir.join(folder)], &tempdir("runs-named"));
+        assert_eq!(code, Some(3), "{err}");
+        assert!(err.contains(&format!("{folder}: diplograph's outputs (its {marker} says so); not read as input")), "{err}");
+    }
+    // A run.json that diplograph did not write leaves its folder a corpus folder.
+    let other = dir.join("notes");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("run.json"), r#"{"steps": 3}"#).unwrap();
+    std::fs::copy(SEED, other.join("notes.txt")).unwrap();
+    let (code, err) = extract(&[&dir], &dir.join("run3"));
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(docs(&dir.join("run3")), ["good", "notes"]);
+}
+
+#[test]
 fn a_file_listed_twice_is_read_once_but_a_link_is_a_document_of_its_own() {
     let dir = tempdir("twice");
     std::fs::copy(SEED, dir.join("good.txt")).unwrap();
