@@ -118,12 +118,8 @@ fn extract(args: &ExtractArgs) -> Result<Report, Error> {
     let progress = Progress::new(args.quiet);
     let report = diplograph::run(&cfg, |r| progress.update(r))?;
     progress.finish();
-    for e in &report.skipped {
-        eprintln!("diplograph: skipped: {e:#}");
-    }
-    for e in &report.repaired {
-        eprintln!("diplograph: mended: {e:#}");
-    }
+    print_inputs("skipped", &report.skipped);
+    print_inputs("mended", &report.repaired);
     if !args.quiet {
         swept(&report, &cfg.output);
         let per_type: Vec<String> = report.mentions.iter().map(|(k, v)| format!("{k} {v}")).collect();
@@ -147,6 +143,30 @@ fn extract(args: &ExtractArgs) -> Result<Report, Error> {
         );
     }
     Ok(report)
+}
+
+/// Messages about one file's lines printed, at most: a JSON Lines file of some other shape (a
+/// database export's `content` for `text`) gave one message per line, 50,000 of them.
+const LINES_SHOWN: usize = 20;
+
+/// Prints the inputs a run skipped or mended (`what`), one message each but at most
+/// [`LINES_SHOWN`] of one file's lines, then how many more of its lines there were.
+fn print_inputs(what: &str, inputs: &[Error]) {
+    let mut per_file: std::collections::BTreeMap<&std::path::Path, (usize, usize)> = Default::default();
+    for e in inputs {
+        if let Error::Input { path, line: Some(line), .. } = e {
+            let (count, last) = per_file.entry(path).or_default();
+            *count += 1;
+            *last = *line;
+            if *count > LINES_SHOWN {
+                continue;
+            }
+        }
+        eprintln!("diplograph: {what}: {e:#}");
+    }
+    for (path, (count, last)) in per_file.into_iter().filter(|&(_, (count, _))| count > LINES_SHOWN) {
+        eprintln!("diplograph: {what}: {}: {} more of its lines, not shown (the last: line {last})", path.display(), count - LINES_SHOWN);
+    }
 }
 
 /// Progress on stderr: a bar (documents, MB, MB/s, ETA) on a terminal, a plain line every ten

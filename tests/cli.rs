@@ -187,6 +187,24 @@ fn bad_inputs_are_named_and_the_rest_is_processed() {
 }
 
 #[test]
+fn a_json_lines_file_of_another_shape_is_named_in_twenty_lines_not_one_per_line() {
+    // A database export with `doc_id` and `content`: every line is skipped, 50 messages were.
+    let dir = tempdir("shape");
+    let jsonl = dir.join("export.jsonl");
+    let lines: String = (1..=50).map(|i| format!("{{\"doc_id\": {i}, \"content\": \"中方愿同俄方一道。\"}}\n")).collect();
+    std::fs::write(&jsonl, lines).unwrap();
+    let out = tempdir("shape-out");
+    let o = extract(&[jsonl.to_str().unwrap(), "tests/fixtures/sample"], &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 21, "{err}");
+    assert!(lines[0].ends_with("export.jsonl:1: not a JSON record with `id` and `text`: missing field `id` at line 1 column 55"), "{err}");
+    assert!(lines[19].contains("export.jsonl:20: "), "{err}");
+    assert!(lines[20].ends_with("export.jsonl: 30 more of its lines, not shown (the last: line 50)"), "{err}");
+}
+
+#[test]
 fn strict_writes_nothing_and_keeps_the_previous_output() {
     let out = tempdir("strict");
     assert!(extract(&["tests/fixtures/sample"], &out).status.success());
