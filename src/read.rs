@@ -359,6 +359,16 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
         }
         return decode_with(enc, &bytes[bom..], bom);
     }
+    // Text holds no zero byte, but for UTF-16 (a document's ASCII characters); one pass of
+    // memchr over the file, when it finds none, is all that costs a text file.
+    if memchr::memchr(0, bytes).is_some() {
+        if let Some(enc) = utf16_unmarked(bytes) {
+            return decode_with(enc, bytes, 0);
+        }
+        if let Some(reason) = binary(bytes) {
+            return Err(reason);
+        }
+    }
     // Most files are UTF-8 and most of their bytes are not ASCII, where the standard
     // library's check goes byte by byte (1.3 % of a run); simdutf8's SIMD check gives the
     // same answer.
@@ -366,6 +376,55 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
         return Ok((s.to_string(), "UTF-8", None, 0));
     }
     decode_with(guess(bytes), bytes, 0)
+}
+
+/// UTF-16 without a byte-order mark (SQL Server's `bcp -w`, .NET's `Encoding.Unicode`
+/// without its preamble), told by its zero bytes: the high byte of every ASCII character,
+/// all on one side of the code units. English in it is valid UTF-8, a zero byte after every
+/// letter, and was read so, a document with no mention in it; Chinese was refused. The first
+/// 64 KB decide, and they must read as text (no control characters but layout, no unpaired
+/// surrogate), which binary data with zero bytes does not.
+fn utf16_unmarked(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let sample = &bytes[..bytes.len().min(1 << 16) & !1];
+    let units = sample.len() / 2;
+    let (mut low, mut high) = (0, 0);
+    for unit in sample.chunks_exact(2) {
+        low += usize::from(unit[0] == 0);
+        high += usize::from(unit[1] == 0);
+    }
+    // Chinese has some zero low bytes too (一 is U+4E00); an ASCII character's high byte is
+    // zero every time.
+    let enc = if high * 100 >= units && low * 3 <= high {
+        encoding_rs::UTF_16LE
+    } else if low * 100 >= units && high * 3 <= low {
+        encoding_rs::UTF_16BE
+    } else {
+        return None;
+    };
+    let (text, bad) = enc.decode_without_bom_handling(sample);
+    // A cut sample may end inside a surrogate pair: one U+FFFD at its end is no evidence.
+    let bad = bad && text.trim_end_matches('\u{FFFD}').contains('\u{FFFD}');
+    let controls = text.chars().filter(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}')).count();
+    (!bad && controls * 1000 <= units).then_some(enc)
+}
+
+/// Why bytes that are not UTF-16 are no text, if they hold zero bytes, more than one per 100
+/// bytes: a few are left as they are (a NUL some tool wrote into a transcript), more are
+/// data (an SQLite file is valid UTF-8, and was read as a document with no mention in it).
+fn binary(bytes: &[u8]) -> Option<String> {
+    let zeros = memchr::memchr_iter(0, bytes).count();
+    (zeros * 100 > bytes.len()).then(|| {
+        let first = memchr::memchr(0, bytes).unwrap_or(0);
+        not_text(bytes).unwrap_or_else(|| format!("binary data, not text: {zeros} zero bytes, the first at byte {first}"))
+    })
+}
+
+/// What some bytes that are not text are, by their magic number (`a .pdf file
+/// (application/pdf), not text`), if infer knows them. Asked only of bytes that do not decode
+/// (or are full of zero bytes): a text that starts `BM` is no bitmap.
+fn not_text(bytes: &[u8]) -> Option<String> {
+    let kind = infer::get(bytes).filter(|k| k.matcher_type() != infer::MatcherType::Text)?;
+    Some(format!("a .{} file ({}), not text", kind.extension(), kind.mime_type()))
 }
 
 /// The encoding chardetng takes `bytes` for (GBK read as GB18030, its superset).
@@ -498,7 +557,6 @@ pub fn decode_repairing(bytes: &[u8]) -> Result<(Decoded, Option<String>), Strin
         Some((enc, n)) if enc == encoding_rs::UTF_8 => n,
         _ => 0,
     };
-    let utf16 = bom_of.is_some_and(|(enc, _)| enc != encoding_rs::UTF_8);
     // Text that is almost all valid UTF-8 is damaged UTF-8, whatever else it might decode as:
     // a stray byte in a UTF-8 transcript made chardetng take it for GB18030, and one in a
     // hundred such files read cleanly (or cut) as GB18030, every character wrong. (Measured
@@ -506,11 +564,16 @@ pub fn decode_repairing(bytes: &[u8]) -> Result<(Decoded, Option<String>), Strin
     let mut damage = None;
     let mut utf8_damage = || damage.get_or_insert_with(|| Utf8Damage::of(&bytes[bom..], bom)).mendable(bytes.len());
     let refused = match decode(bytes) {
-        Ok(decoded) if decoded.1 == "UTF-8" || utf16 || !utf8_damage() => return Ok((decoded, None)),
+        Ok(decoded) if decoded.1 == "UTF-8" || decoded.1.starts_with("UTF-16") || !utf8_damage() => return Ok((decoded, None)),
         Ok(_) => String::from("invalid UTF-8"),
         Err(reason) => reason,
     };
     if bytes.is_empty() {
+        return Err(refused);
+    }
+    // UTF-16 by its BOM, or by its zero bytes; else bytes full of zero bytes are no text.
+    let utf16 = bom_of.filter(|&(enc, _)| enc != encoding_rs::UTF_8).or_else(|| utf16_unmarked(bytes).map(|enc| (enc, 0)));
+    if utf16.is_none() && binary(bytes).is_some() {
         return Err(refused);
     }
     let cut_note = |cut: usize, enc: &str| format!("its last {cut} byte(s) are an incomplete {enc} character, left out");
@@ -521,7 +584,7 @@ pub fn decode_repairing(bytes: &[u8]) -> Result<(Decoded, Option<String>), Strin
     // UTF-16, as its BOM says: whole but for a last character cut off (an odd byte, or half
     // of a surrogate pair) is read without it, and a few unpaired surrogates become U+FFFD.
     // (It was refused with what it is not in UTF-8 and GB18030.)
-    if let Some((enc, n)) = bom_of.filter(|_| utf16) {
+    if let Some((enc, n)) = utf16 {
         let body = bytes.len() - n;
         for cut in (1..=3).filter(|&cut| cut < body && (body - cut).is_multiple_of(2)) {
             if let Ok(decoded) = decode(&bytes[..bytes.len() - cut]) {
@@ -567,7 +630,7 @@ pub fn decode_repairing(bytes: &[u8]) -> Result<(Decoded, Option<String>), Strin
     } else {
         String::new()
     };
-    Err(format!("{refused}: {there}{} invalid UTF-8 sequence(s), the first at byte {}", utf8.bad, utf8.first))
+    Err(not_text(bytes).unwrap_or_else(|| format!("{refused}: {there}{} invalid UTF-8 sequence(s), the first at byte {}", utf8.bad, utf8.first)))
 }
 
 /// GB18030 `bytes` with each malformed sequence replaced by U+FFFD, read a sequence at a time

@@ -54,9 +54,17 @@ fn utf8_bom_utf16_and_gb18030_give_the_same_mentions_on_their_own_bytes() {
     for u in text.encode_utf16() {
         utf16.extend_from_slice(&u.to_le_bytes());
     }
+    // UTF-16 without a BOM (SQL Server's `bcp -w`), either byte order: told by its zero bytes.
+    let unmarked_le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let unmarked_be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
     let (gb, _, _) = encoding_rs::GB18030.encode(&text);
-    let cases: Vec<(&str, Vec<u8>, &'static encoding_rs::Encoding)> =
-        vec![("bom", bom, encoding_rs::UTF_8), ("utf16", utf16, encoding_rs::UTF_16LE), ("gb", gb.into_owned(), encoding_rs::GB18030)];
+    let cases: Vec<(&str, Vec<u8>, &'static encoding_rs::Encoding)> = vec![
+        ("bom", bom, encoding_rs::UTF_8),
+        ("utf16", utf16, encoding_rs::UTF_16LE),
+        ("utf16le-unmarked", unmarked_le, encoding_rs::UTF_16LE),
+        ("utf16be-unmarked", unmarked_be, encoding_rs::UTF_16BE),
+        ("gb", gb.into_owned(), encoding_rs::GB18030),
+    ];
     for (name, bytes, enc) in cases {
         let path = dir.join(format!("2024-03-07_{name}.txt"));
         std::fs::write(&path, &bytes).unwrap();
@@ -81,6 +89,16 @@ fn undecodable_broken_link_and_loop_are_skipped_with_a_message() {
     std::fs::copy(SEED, dir.join("good.txt")).unwrap();
     // Bytes that are neither UTF-8 nor valid in any legacy encoding chardetng would pick.
     std::fs::write(dir.join("binary.txt"), [0x00u8, 0xFF, 0xFE, 0x00, 0x81, 0x00, 0xFF, 0x80, 0x80, 0xFF]).unwrap();
+    // Files that are no text, saved as .txt: a PDF (its stream compressed, bytes that decode
+    // as nothing) is named for what it is; so is a program, whose zero bytes are valid UTF-8.
+    let mut pdf = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Filter /FlateDecode >>\nstream\n".to_vec();
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut z, &std::fs::read(SEED).unwrap()).unwrap();
+    pdf.extend(z.finish().unwrap());
+    pdf.extend(b"\nendstream\nendobj\n");
+    std::fs::write(dir.join("pdf.txt"), pdf).unwrap();
+    let program = std::fs::read(env!("CARGO_BIN_EXE_diplograph")).unwrap();
+    std::fs::write(dir.join("program.txt"), &program[..1 << 16]).unwrap();
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink(dir.join("missing.txt"), dir.join("dangling.txt")).unwrap();
@@ -103,7 +121,11 @@ fn undecodable_broken_link_and_loop_are_skipped_with_a_message() {
     let ms = mentions(&out);
     assert!(ms.iter().all(|m| m["doc"] == "good"), "only the good document");
     assert!(ms.len() > 150);
-    assert!(err.contains("binary.txt") && err.contains("cannot be decoded"), "{err}");
+    assert!(err.contains("binary.txt: binary data, not text: 3 zero bytes, the first at byte 0"), "{err}");
+    assert!(err.contains("pdf.txt: a .pdf file (application/pdf), not text"), "{err}");
+    if cfg!(target_os = "linux") {
+        assert!(err.contains("program.txt: a .elf file (application/x-executable), not text"), "{err}");
+    }
 }
 
 #[cfg(unix)]
@@ -274,7 +296,7 @@ fn hidden_files_and_mac_forks_in_a_folder_are_not_the_corpus() {
     // else to read, the run fails).
     let (code, err) = extract(&[&dir.join("._good.txt")], &tempdir("hidden-named"));
     assert_eq!(code, Some(3), "{err}");
-    assert!(err.contains("._good.txt: cannot be decoded"), "{err}");
+    assert!(err.contains("._good.txt: binary data, not text: 4 zero bytes, the first at byte 0"), "{err}");
 }
 
 #[test]
