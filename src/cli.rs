@@ -90,6 +90,10 @@ pub struct ExtractArgs {
     /// Fail, writing nothing, if any input is skipped.
     #[arg(long)]
     pub strict: bool,
+    /// Skip, unread, a text document larger than this (default: a twelfth of the memory
+    /// free, as a document takes up to 11 times its size while it is processed).
+    #[arg(long, value_name = "MB")]
+    pub max_document: Option<f64>,
     /// Write a partial result (mentions, events and aggregates) for `merge` instead of the
     /// final files.
     #[arg(long)]
@@ -145,6 +149,12 @@ impl ExtractArgs {
     pub fn config(&self) -> Result<Config, Error> {
         let mut cfg = Config { inputs: self.inputs.clone(), output: self.output.clone(), threads: self.threads, strict: self.strict, ..Config::default() };
         cfg.partial = self.partial;
+        if let Some(mb) = self.max_document {
+            if !(mb.is_finite() && mb > 0.0) {
+                return Err(Error::Usage(format!("--max-document {mb}: expected a size in MB above 0")));
+            }
+            cfg.max_document = Some((mb * 1e6) as u64);
+        }
         if let Some(s) = &self.shard {
             let shard = diplograph::partial::Shard::parse(s)
                 .ok_or_else(|| Error::Usage(format!("--shard {s}: expected I/N with 0 <= I < N, e.g. 0/8")))?;

@@ -78,6 +78,45 @@ pub struct Config {
     pub partial: bool,
     /// Process only this shard of the documents (by id hash).
     pub shard: Option<partial::Shard>,
+    /// Bytes a text document may have; more is skipped, unread. `None`: a twelfth of
+    /// [`memory_free`] (a document takes up to 11 times its size while it is processed).
+    pub max_document: Option<u64>,
+}
+
+/// Memory this process may still take, in bytes: the kernel's estimate of what is available
+/// (`MemAvailable`), or less where the cgroup of a container or a batch job (Slurm, a job
+/// array) sets a lower limit, v1 or v2. `None` where none can be read (not Linux).
+pub fn memory_free() -> Option<u64> {
+    let read = |path: &Path| std::fs::read_to_string(path).ok();
+    let available = read(Path::new("/proc/meminfo")).and_then(|m| {
+        let kb = m.lines().find_map(|l| l.strip_prefix("MemAvailable:"))?.trim().strip_suffix("kB")?.trim().parse::<u64>().ok()?;
+        Some(kb * 1024)
+    });
+    // The process's groups (`0::/path` for v2, `N:memory:/path` for v1's memory controller)
+    // and each group above them: the least any of them leaves.
+    let groups = read(Path::new("/proc/self/cgroup")).unwrap_or_default();
+    let mut least: Option<u64> = None;
+    for line in groups.lines() {
+        let (root, limit, usage) = if let Some(path) = line.strip_prefix("0::") {
+            (Path::new("/sys/fs/cgroup").join(path.trim_start_matches('/')), "memory.max", "memory.current")
+        } else if let Some((_, path)) = line.split_once(":memory:") {
+            (Path::new("/sys/fs/cgroup/memory").join(path.trim_start_matches('/')), "memory.limit_in_bytes", "memory.usage_in_bytes")
+        } else {
+            continue;
+        };
+        for dir in root.ancestors().take_while(|d| d.starts_with("/sys/fs/cgroup")) {
+            let number = |name: &str| read(&dir.join(name)).and_then(|v| v.trim().parse::<u64>().ok());
+            // (v2 writes `max` for no limit, v1 a number near 2^63.)
+            if let (Some(limit), Some(usage)) = (number(limit).filter(|&l| l < 1 << 60), number(usage)) {
+                let left = limit.saturating_sub(usage);
+                least = Some(least.map_or(left, |l| l.min(left)));
+            }
+        }
+    }
+    match (available, least) {
+        (Some(a), Some(l)) => Some(a.min(l)),
+        (a, l) => a.or(l),
+    }
 }
 
 impl Default for Config {
@@ -95,6 +134,7 @@ impl Default for Config {
             strict: false,
             partial: false,
             shard: None,
+            max_document: None,
         }
     }
 }
@@ -309,7 +349,8 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
             },
             || {
                 let pipeline = built.get_or_init(|| Pipeline::without_jieba(cfg));
-                let corpus = read::corpus_beside(&cfg.inputs, Some(&cfg.output));
+                let limit = cfg.max_document.or_else(|| memory_free().map(|free| free / 12));
+                let corpus = read::corpus_beside(&cfg.inputs, Some(&cfg.output)).with_document_limit(limit);
                 report.expected_bytes = corpus.total_bytes();
                 let mut corpus = corpus.peekable();
                 let first = next_batch(&mut corpus, cfg, &mut seen_ids, &mut report);
@@ -656,6 +697,15 @@ fn write_graph_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memory_free_is_read_on_linux() {
+        if cfg!(target_os = "linux") {
+            let total: u64 = std::fs::read_to_string("/proc/meminfo").unwrap().lines().find_map(|l| l.strip_prefix("MemTotal:")).unwrap().trim().trim_end_matches("kB").trim().parse().unwrap();
+            let free = memory_free().expect("MemAvailable");
+            assert!(free > 0 && free <= total * 1024, "{free} of {total} kB");
+        }
+    }
 
     #[test]
     fn a_panic_on_one_document_is_its_skip() {

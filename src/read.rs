@@ -742,16 +742,36 @@ fn id_of(path: &Path) -> String {
     stem.to_string_lossy().into_owned()
 }
 
-fn read_text_file(path: &Path) -> Result<Document, Error> {
+fn read_text_file(path: &Path, limit: Option<u64>) -> Result<Document, Error> {
+    // (A file's size is its text's, or less when it is gzipped: a gzip trailer's size is no
+    // guide, as a cut file's last bytes are not its trailer.)
+    if let Some((limit, size)) = limit.zip(std::fs::metadata(path).ok().map(|m| m.len())).filter(|&(limit, size)| size > limit) {
+        return Err(Error::Input { path: path.to_path_buf(), line: None, reason: too_large(Some(size), limit) });
+    }
     let (reader, gz) = open(path).map_err(|e| Error::io(path, e))?;
-    text_document(path, id_of(path), reader, gz)
+    text_document(path, id_of(path), reader, gz, limit)
+}
+
+/// Why a document of `size` bytes (unknown: more than `limit`) is not read.
+fn too_large(size: Option<u64>, limit: u64) -> String {
+    let mb = |b: u64| format!("{:.1} MB", b as f64 / 1e6);
+    let size = size.map_or_else(String::new, |size| format!("{}, ", mb(size)));
+    format!(
+        "too large to process: {size}over the {} a document may have (--max-document, by default a twelfth of the memory free): split it into smaller files",
+        mb(limit)
+    )
 }
 
 /// One text document from `reader`: the bytes of `path` (`-` for standard input), gunzipped if
-/// `gz`, decoded as [`decode_repairing`] decodes them.
-fn text_document(path: &Path, id: String, mut reader: impl Read, gz: bool) -> Result<Document, Error> {
+/// `gz`, decoded as [`decode_repairing`] decodes them; refused unread beyond `limit` bytes.
+fn text_document(path: &Path, id: String, reader: impl Read, gz: bool, limit: Option<u64>) -> Result<Document, Error> {
     let mut bytes = Vec::new();
-    let cut = match reader.read_to_end(&mut bytes) {
+    let mut reader = reader.take(limit.map_or(u64::MAX, |l| l.saturating_add(1)));
+    let read = reader.read_to_end(&mut bytes);
+    if let Some(limit) = limit.filter(|&l| bytes.len() as u64 > l) {
+        return Err(Error::Input { path: path.to_path_buf(), line: None, reason: too_large(None, limit) });
+    }
+    let cut = match read {
         Ok(_) => None,
         // Gzip data cut short, as a copy or download stopped early leaves it: its text up to
         // the cut is read and the file named as mended, as a file whose last character was cut
@@ -872,6 +892,8 @@ pub struct Corpus {
     sources: std::vec::IntoIter<Source>,
     pending: std::vec::IntoIter<Error>,
     lines: Option<Lines>,
+    /// Bytes a text document may have (see [`Corpus::with_document_limit`]).
+    limit: Option<u64>,
 }
 
 /// A JSON Lines input, or a JSON array of records, being read a record at a time.
@@ -1036,10 +1058,18 @@ pub fn corpus(inputs: &[PathBuf]) -> Corpus {
 /// [`corpus`], leaving out the folder `output` where it lies inside a folder of the inputs.
 pub fn corpus_beside(inputs: &[PathBuf], output: Option<&Path>) -> Corpus {
     let (sources, errors) = sources(inputs, output);
-    Corpus { sources: sources.into_iter(), pending: errors.into_iter(), lines: None }
+    Corpus { sources: sources.into_iter(), pending: errors.into_iter(), lines: None, limit: None }
 }
 
 impl Corpus {
+    /// Skips each text document (a file, or standard input) of more than `bytes` bytes with a
+    /// message, unread: one that a run could not hold in memory was swapped to death or
+    /// killed, and every other document with it.
+    pub fn with_document_limit(mut self, bytes: Option<u64>) -> Corpus {
+        self.limit = bytes;
+        self
+    }
+
     /// Bytes of the files still to read, for progress and ETA (standard input is not counted).
     pub fn total_bytes(&self) -> u64 {
         self.sources
@@ -1068,7 +1098,7 @@ impl Iterator for Corpus {
                 }
             }
             match self.sources.next()? {
-                Source::Text(p) => return Some(read_text_file(&p)),
+                Source::Text(p) => return Some(read_text_file(&p, self.limit)),
                 Source::Jsonl(p) => {
                     let (file, gz) = match open(&p) {
                         Ok(opened) => opened,
@@ -1145,7 +1175,7 @@ impl Corpus {
                 Err(e) => failed(e),
             };
         }
-        Some(text_document(Path::new("-"), "stdin".into(), reader, gz))
+        Some(text_document(Path::new("-"), "stdin".into(), reader, gz, self.limit))
     }
 }
 

@@ -365,6 +365,40 @@ fn the_outputs_of_other_runs_in_a_corpus_folder_are_not_read() {
 }
 
 #[test]
+fn a_document_too_large_for_memory_is_skipped_unread() {
+    // By default the limit is a twelfth of the memory free; --max-document sets it, here below
+    // a 2 MB document (the seed 180 times), plain, gzipped (read up to the limit) and
+    // on standard input (read up to the limit).
+    let dir = tempdir("large");
+    std::fs::copy(SEED, dir.join("good.txt")).unwrap();
+    let big = std::fs::read(SEED).unwrap().repeat(180);
+    assert!(big.len() > 2_000_000);
+    std::fs::write(dir.join("big.txt"), &big).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &big).unwrap();
+    std::fs::write(dir.join("big2.txt.gz"), gz.finish().unwrap()).unwrap();
+    let out = tempdir("large-out");
+    let (code, err) = extract(&[&dir, Path::new("--max-document"), Path::new("1.5")], &out);
+    assert_eq!(code, Some(1), "{err}");
+    let mb = format!("{:.1} MB, over the 1.5 MB a document may have (--max-document", big.len() as f64 / 1e6);
+    assert!(err.contains(&format!("big.txt: too large to process: {mb}")), "{err}");
+    assert!(err.contains("big2.txt.gz: too large to process: over the 1.5 MB a document may have"), "{err}");
+    assert_eq!(docs(&out), ["good"]);
+    let o = Command::new(env!("CARGO_BIN_EXE_diplograph"))
+        .args(["extract", "-", "--max-document", "1.5", "--quiet", "-o"])
+        .arg(tempdir("large-stdin"))
+        .stdin(std::fs::File::open(dir.join("big.txt")).unwrap())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(err.contains("-: too large to process: over the 1.5 MB a document may have"), "{err}");
+    // The default lets it through, as it lets a 200 MB document through on a machine of 4 GB.
+    let (code, err) = extract(&[&dir], &tempdir("large-default"));
+    assert_eq!(code, Some(0), "{err}");
+}
+
+#[test]
 fn a_file_listed_twice_is_read_once_but_a_link_is_a_document_of_its_own() {
     let dir = tempdir("twice");
     std::fs::copy(SEED, dir.join("good.txt")).unwrap();
