@@ -659,7 +659,7 @@ fn write_batch_lines(
 
 /// Writes every output made from corpus totals into `dir` — the graph exports and the event
 /// layer, all but the two JSON Lines files — for `extract` and `merge` alike. Returns the files,
-/// being made durable and renamed (see [`export::Settling`]), and the graph's node and edge
+/// being made durable, to be put in place together by [`export::settle_all`], and the graph's node and edge
 /// counts.
 pub fn write_outputs(
     dir: &Path,

@@ -487,8 +487,9 @@ impl DocLines {
         Ok(())
     }
 
-    /// Puts both files in place, in document id order (each made durable and renamed on a
-    /// thread of its own, see [`Settling`]); returns them and the document list of a partial.
+    /// Writes both files out in document id order (each made durable on a thread of its own,
+    /// then put in place with the run's other outputs, see [`Settling`]); returns them and the
+    /// document list of a partial.
     pub fn finish(mut self) -> Result<(Vec<Settling>, Vec<DocEntry>), Error> {
         let files = if self.sorted {
             [self.mentions.finish(&self.dir, None), self.events.finish(&self.dir, None)]
@@ -527,7 +528,8 @@ mod tests {
         for id in ["b", "a-b", "a"] {
             lines.push(id, format!("m {id}\n").as_bytes(), format!("e {id}\n").as_bytes()).unwrap();
         }
-        let (_, docs) = lines.finish().unwrap();
+        let (files, docs) = lines.finish().unwrap();
+        crate::export::settle_all(files).unwrap();
         assert_eq!(std::fs::read_to_string(dir.path().join(MENTIONS)).unwrap(), "m a\nm a-b\nm b\n");
         assert_eq!(std::fs::read_to_string(dir.path().join(EVENTS)).unwrap(), "e a\ne a-b\ne b\n");
         assert_eq!(docs[1], DocEntry("a-b".into(), 6, 6));
