@@ -106,7 +106,9 @@ pub struct Evidence {
     /// End byte offset in the original file, exclusive.
     pub end: usize,
     /// The sentence as written, line breaks of hard-wrapped text removed (shared by every pair
-    /// of the window: a list of 40 states is one sentence for 780 pairs).
+    /// of the window: a list of 40 states is one sentence for 780 pairs); for sentences over
+    /// [`EVIDENCE_CHARS`] characters, an excerpt around the pair's mentions (`…` marking what
+    /// is left out), `start`..`end` then spanning the excerpt.
     pub text: Arc<str>,
 }
 
@@ -143,13 +145,40 @@ pub struct DocCounts {
     pub edges: BTreeMap<(String, String), DocEdge>,
 }
 
-/// The text of sentences `first..=last` as written in the file, with its file byte span.
-fn sentence_text(doc: &Document, norm: &Normalized, seg: &Segments, first: usize, last: usize) -> (usize, usize, Arc<str>) {
+/// A node's first mention in a window: its sentence and its normalized span.
+type FirstMention = (u32, (usize, usize));
+
+/// Quoted text and its file byte span: `(start, end, text)`.
+type Quoted = (usize, usize, Arc<str>);
+
+/// Evidence longer than this many characters is cut to an excerpt around what it is evidence
+/// of. The longest sentence corpus/zh cites is 805 characters (a list of 42 ambassadors); text
+/// without sentence punctuation (a list, a page that lost its 。) is one sentence of megabytes,
+/// and every pair in it quoted all of it: 600 KB of such text filled 15 GB of disk.
+pub const EVIDENCE_CHARS: usize = 1000;
+
+/// Characters kept either side of each of a pair's mentions in an excerpt.
+const EXCERPT_CONTEXT: usize = 50;
+
+/// The file text of sentences `first..=last`, with its file byte span: the sentences whole, or
+/// `None` when they are longer than [`EVIDENCE_CHARS`].
+fn sentence_text(doc: &Document, norm: &Normalized, seg: &Segments, first: usize, last: usize) -> Option<Quoted> {
     let (Some(a), Some(b)) = (seg.sentences.get(first), seg.sentences.get(last)) else {
-        return (0, 0, Arc::from(""));
+        return Some((0, 0, Arc::from("")));
     };
-    let (os, oe) = (norm.origin(a.0), norm.origin_end(b.1));
-    let raw = doc.text.get(os..oe.max(os)).unwrap_or_else(|| norm.text.get(a.0..b.1).unwrap_or(""));
+    let span = norm.text.get(a.0..b.1).unwrap_or("");
+    if span.len() > EVIDENCE_CHARS && span.chars().count() > EVIDENCE_CHARS {
+        return None;
+    }
+    let (start, end, text) = file_text(doc, norm, a.0, b.1);
+    Some((start, end, Arc::from(text)))
+}
+
+/// The file text of the normalized span `a..b` as written, line breaks of hard-wrapped text
+/// removed, and its file byte span.
+fn file_text(doc: &Document, norm: &Normalized, a: usize, b: usize) -> (usize, usize, String) {
+    let (os, oe) = (norm.origin(a), norm.origin_end(b));
+    let raw = doc.text.get(os..oe.max(os)).unwrap_or_else(|| norm.text.get(a..b).unwrap_or(""));
     let mut text = String::with_capacity(raw.len());
     for line in raw.split('\n') {
         let line = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
@@ -163,7 +192,55 @@ fn sentence_text(doc: &Document, norm: &Normalized, seg: &Segments, first: usize
         }
         text.push_str(line);
     }
-    (doc.file_offset(os), doc.file_offset(oe.max(os)), Arc::from(text))
+    (doc.file_offset(os), doc.file_offset(oe.max(os)), text)
+}
+
+/// The parts of `text[lo..hi]` an excerpt keeps: `context` characters either side of each
+/// span of `spans`, within `lo..hi`, overlapping parts joined; in text order.
+pub(crate) fn excerpt_parts(text: &str, lo: usize, hi: usize, spans: &[(usize, usize)], context: usize) -> Vec<(usize, usize)> {
+    let back = |at: usize| text[..at].char_indices().rev().take(context).last().map_or(at, |(i, _)| i);
+    let ahead = |at: usize| text[at..].char_indices().nth(context).map_or(text.len(), |(i, _)| at + i);
+    let mut parts: Vec<(usize, usize)> = spans.iter().map(|&(s, e)| (back(s.clamp(lo, hi)).max(lo), ahead(e.clamp(lo, hi)).min(hi))).collect();
+    parts.sort_unstable();
+    let mut joined: Vec<(usize, usize)> = Vec::with_capacity(parts.len());
+    for (s, e) in parts {
+        match joined.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => joined.push((s, e)),
+        }
+    }
+    joined
+}
+
+/// Joins the texts of an excerpt's parts of `lo..hi`: `…` where text is left out before,
+/// between (` … `) or after them.
+pub(crate) fn join_excerpt(lo: usize, hi: usize, parts: &[(usize, usize)], mut text_of: impl FnMut(usize, usize) -> String) -> String {
+    let mut out = String::new();
+    for (i, &(s, e)) in parts.iter().enumerate() {
+        out.push_str(match i {
+            0 if s > lo => "…",
+            0 => "",
+            _ => " … ",
+        });
+        out.push_str(&text_of(s, e));
+    }
+    if parts.last().is_some_and(|&(_, e)| e < hi) {
+        out.push('…');
+    }
+    out
+}
+
+/// Evidence for a pair whose sentences `first..=last` are too long to quote whole: an excerpt
+/// of [`EXCERPT_CONTEXT`] characters either side of the pair's first mentions there (normalized
+/// spans `spans`), with the file byte span from its first character to its last.
+fn excerpt(doc: &Document, norm: &Normalized, seg: &Segments, first: usize, last: usize, spans: &[(usize, usize)]) -> Quoted {
+    let (lo, hi) = (seg.sentences[first].0, seg.sentences[last].1);
+    let parts = excerpt_parts(&norm.text, lo, hi, spans, EXCERPT_CONTEXT);
+    let (Some(&(s, _)), Some(&(_, e))) = (parts.first(), parts.last()) else {
+        return (0, 0, Arc::from(""));
+    };
+    let text = join_excerpt(lo, hi, &parts, |a, b| file_text(doc, norm, a, b).2);
+    (doc.file_offset(norm.origin(s)), doc.file_offset(norm.origin_end(e)), Arc::from(text))
 }
 
 /// Counts one document's mentions, keeping up to `cfg.evidence` example sentences per pair.
@@ -195,8 +272,8 @@ pub fn count_with(
         }
     };
     let mut nodes: BTreeMap<Cow<'_, str>, DocNode> = BTreeMap::new();
-    // window → node → sentence of its first mention in the window
-    let mut windows: BTreeMap<u32, BTreeMap<Cow<'_, str>, u32>> = BTreeMap::new();
+    // window → node → its first mention in the window
+    let mut windows: BTreeMap<u32, BTreeMap<Cow<'_, str>, FirstMention>> = BTreeMap::new();
     for m in mentions.iter().filter(|m| cfg.node_types.contains(&m.kind)) {
         let key = key_of(m);
         match nodes.get_mut(&key) {
@@ -211,31 +288,35 @@ pub fn count_with(
             Window::Turn => m.turn,
             Window::Document => 0,
         };
-        windows.entry(w).or_default().entry(key).or_insert(m.sentence);
+        windows.entry(w).or_default().entry(key).or_insert((m.sentence, (m.norm_start, m.norm_end)));
     }
     out.windows = windows.len() as u64;
     let doc_id: Arc<str> = Arc::from(doc.id.as_str());
-    // Each sentence span is rendered once for all the pairs that cite it.
-    let mut texts: HashMap<(u32, u32), (usize, usize, Arc<str>)> = HashMap::new();
+    // Each sentence span is rendered once for all the pairs that cite it (`None`: too long,
+    // an excerpt per pair).
+    let mut texts: HashMap<(u32, u32), Option<Quoted>> = HashMap::new();
     // pair → (its counts, whether the totals so far settle its evidence)
     let mut edges: BTreeMap<(&str, &str), (DocEdge, bool)> = BTreeMap::new();
     for ids in windows.values() {
-        let ids: Vec<(&str, u32)> = ids.iter().map(|(k, s)| (k.as_ref(), *s)).collect();
+        let ids: Vec<(&str, FirstMention)> = ids.iter().map(|(k, s)| (k.as_ref(), *s)).collect();
         for (k, _) in &ids {
             if let Some(n) = nodes.get_mut(*k) {
                 n.windows += 1;
             }
         }
-        for (i, &(a, sa)) in ids.iter().enumerate() {
-            for &(b, sb) in &ids[i + 1..] {
+        for (i, &(a, (sa, span_a))) in ids.iter().enumerate() {
+            for &(b, (sb, span_b)) in &ids[i + 1..] {
                 let (e, skip) = edges.entry((a, b)).or_insert_with(|| {
                     (DocEdge::default(), settled.is_some_and(|s| s.covers(a, b, &doc.id)))
                 });
                 e.windows += 1;
                 if e.evidence.len() < cfg.evidence && !*skip {
                     let (first, last) = (sa.min(sb), sa.max(sb));
-                    let (start, end, text) =
-                        texts.entry((first, last)).or_insert_with(|| sentence_text(doc, norm, seg, first as usize, last as usize)).clone();
+                    let (first_u, last_u) = (first as usize, last as usize);
+                    let (start, end, text) = match texts.entry((first, last)).or_insert_with(|| sentence_text(doc, norm, seg, first_u, last_u)) {
+                        Some(whole) => whole.clone(),
+                        None => excerpt(doc, norm, seg, first_u, last_u, &[span_a, span_b]),
+                    };
                     e.evidence.push(Evidence { doc: doc_id.clone(), sentence: first, start, end, text });
                 }
             }

@@ -15,6 +15,7 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
+use crate::cooccur::{excerpt_parts, join_excerpt, EVIDENCE_CHARS};
 use crate::dict::{Dictionaries, EntityId, Kind};
 use crate::error::Error;
 use crate::normalize::Normalized;
@@ -270,6 +271,24 @@ const PASSIVES: [&str; 4] = ["受到", "得到", "获得", "赢得"];
 const HYPOTHETICAL: [&str; 6] = ["如果", "假如", "倘若", "一旦", "若", "If "];
 const FUTURE: [&str; 8] = ["将", "愿", "拟", "准备", "计划", "will ", "would ", "shall "];
 const HISTORICAL: [&str; 8] = ["去年", "前年", "此前", "曾", "近年来", "一年来", "以来", "已经"];
+
+/// Characters either side of a cue that are read in a sentence too long to be one.
+const LONG_SENTENCE_REACH: usize = 200;
+
+/// Characters kept either side of the cue in the excerpt that is the evidence of an event in
+/// a sentence too long to quote whole.
+const EVENT_CONTEXT: usize = 150;
+
+/// An event's evidence: its sentence `ss..se` of `text`, line breaks removed, or when the
+/// sentence is `long` (over [`EVIDENCE_CHARS`] characters) an excerpt around the cue.
+fn evidence(text: &str, (ss, se): (usize, usize), long: bool, cue: (usize, usize)) -> String {
+    let without_breaks = |a: usize, b: usize| text[a..b].chars().filter(|c| *c != '\n').collect::<String>();
+    if !long {
+        return without_breaks(ss, se);
+    }
+    let parts = excerpt_parts(text, ss, se, &[cue], EVENT_CONTEXT);
+    join_excerpt(ss, se, &parts, without_breaks)
+}
 
 /// The word lists above that are tried on every clause or cue, each as one automaton:
 /// `LIST.iter().any(|w| s.contains(w))` set up a substring searcher per word per call, a
@@ -596,6 +615,7 @@ impl EventCoder {
                 continue;
             }
             let sentence = &text[ss..se];
+            let long = sentence.len() > EVIDENCE_CHARS && sentence.chars().count() > EVIDENCE_CHARS;
             // Reported speech: 习近平指出，… makes Xi the voice of what follows in the paragraph.
             let mut voice_here = None;
             for g in &groups[si] {
@@ -626,10 +646,27 @@ impl EventCoder {
             let first_event = events.len();
             // Events of a need-future cue with no counterpart of its own (我愿同普京总统…，拓展合作).
             let mut subsumable: Vec<usize> = Vec::new();
+            let (sentence_start, sentence_end, sentence_mentions) = (ss, se, here);
             for &(cs, ce, pat) in &hits[si] {
                 if cs < covered_until {
                     continue;
                 }
+                // A "sentence" too long to be one (text without 。: names joined by 和, 5 MB of
+                // them) is read only near each cue, as if the sentence were that part of it:
+                // looking through all of it for every cue took 84 s.
+                let (ss, se, here, sg) = if long {
+                    let (lo, hi) = excerpt_parts(text, sentence_start, sentence_end, &[(cs, ce)], LONG_SENTENCE_REACH)[0];
+                    let from = sentence_mentions.partition_point(|m| m.norm_start < lo);
+                    let to = sentence_mentions.partition_point(|m| m.norm_start < hi);
+                    let mentions = &sentence_mentions[from..to];
+                    let (from, mut to) = (sg.partition_point(|g| g.start < lo), sg.partition_point(|g| g.start < hi));
+                    while to > from && sg[to - 1].end > hi {
+                        to -= 1;
+                    }
+                    (lo, hi, mentions, &sg[from..to])
+                } else {
+                    (sentence_start, sentence_end, here, &sg[..])
+                };
                 // A cue inside an entity's name (the 会谈 of some organization) is none.
                 if here.iter().any(|m| m.entity.is_some() && m.norm_start <= cs && ce <= m.norm_end && m.rule != "function") {
                     continue;
@@ -661,7 +698,7 @@ impl EventCoder {
                     continue;
                 }
                 covered_until = cue_end;
-                let Some(ev) = self.one(dicts, text, &sg, cue, cs, cue_end, ss, se, clause_start, clause_end, acting.as_deref(), para_future, date)
+                let Some(ev) = self.one(dicts, text, sg, cue, cs, cue_end, ss, se, clause_start, clause_end, acting.as_deref(), para_future, date)
                 else {
                     continue;
                 };
@@ -707,7 +744,7 @@ impl EventCoder {
                         context: context.clone(),
                         mode: cue.mode.clone(),
                         date: doc.date.clone(),
-                        evidence: sentence.chars().filter(|c| *c != '\n').collect(),
+                        evidence: evidence(text, (ss, se), long, (cs, cue_end)),
                     });
                 }
             }

@@ -120,3 +120,50 @@ fn bad_filter_values_are_usage_errors() {
         assert!(String::from_utf8_lossy(&o.stderr).contains(args[0]), "{args:?}");
     }
 }
+
+#[test]
+fn a_document_without_sentence_punctuation_is_quoted_in_excerpts() {
+    // The sample's texts run together with every 。！？ and line break taken out: one sentence
+    // of 9,000 characters, as a list or a page that lost its punctuation is. Every pair in it
+    // quoted all of it (600 KB of such text filled 15 GB of disk), and each event too.
+    let dir = tempdir("unpunctuated");
+    let mut text = String::new();
+    for e in std::fs::read_dir("tests/fixtures/sample").unwrap() {
+        text.push_str(&std::fs::read_to_string(e.unwrap().path()).unwrap());
+    }
+    let text: String = text.chars().filter(|c| !"。！？!?\r\n".contains(*c)).collect();
+    assert!(text.chars().count() > 9_000);
+    std::fs::write(dir.join("2024-03-07_unpunctuated.txt"), &text).unwrap();
+    let out = tempdir("unpunctuated-out");
+    let o = Command::new(env!("CARGO_BIN_EXE_diplograph")).arg("extract").arg(&dir).arg("-o").arg(&out).arg("--quiet").output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Each example is the text around the pair's first mentions, its parts joined by " … ",
+    // its span from its first character in the file to its last.
+    let (mut examples, mut excerpts) = (0, 0);
+    for line in std::fs::read_to_string(out.join("evidence.jsonl")).unwrap().lines() {
+        let edge: serde_json::Value = serde_json::from_str(line).unwrap();
+        for ev in edge["evidence"].as_array().unwrap() {
+            let quoted = ev["text"].as_str().unwrap();
+            // (The English statement's sentences end in `.`: whole, being short enough.)
+            let bound = if quoted.contains('…') { 2 * (50 + 20 + 50) + 5 } else { 1_000 };
+            assert!(quoted.chars().count() <= bound, "{quoted}");
+            let parts: Vec<&str> = quoted.trim_matches('…').split(" … ").collect();
+            let span = text[ev["start"].as_u64().unwrap() as usize..ev["end"].as_u64().unwrap() as usize].trim();
+            assert!(span.starts_with(parts[0]) && span.ends_with(parts[parts.len() - 1]), "{quoted}");
+            assert!(parts.iter().all(|p| text.contains(p)), "{quoted}");
+            examples += 1;
+            excerpts += usize::from(quoted.contains(" … "));
+        }
+    }
+    assert!(examples > 1_000, "{examples}");
+    assert!(excerpts > 1_000, "{excerpts}");
+    // An event's evidence: 150 characters either side of its cue (up to 30, a head, a gap, a tail).
+    let graph = std::fs::read_to_string(out.join("events.graphml")).unwrap();
+    let unescape = |s: &str| s.replace("&quot;", "\"").replace("&apos;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    let quoted: Vec<String> = graph.split(r#"<data key="evidence">"#).skip(1).map(|s| unescape(&s[..s.find("</data>").unwrap()])).collect();
+    assert!(!quoted.is_empty());
+    for q in quoted {
+        assert!(q.chars().count() <= 2 * 150 + 40, "{q}");
+        assert!(q.trim_matches('…').split(" … ").all(|p| text.contains(p)), "{q}");
+    }
+}
