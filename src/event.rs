@@ -8,7 +8,7 @@
 //! hypothetical, historical). It exists because co-occurrence says only that two actors meet in
 //! a sentence; analysts want to know what one did to the other.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::path::Path;
 use std::sync::LazyLock;
@@ -863,7 +863,31 @@ impl EventCoder {
     ) -> Vec<Group> {
         let mut out = groups[si].clone();
         let sentence = &text[ss..se];
-        let overlaps = |out: &[Group], a: usize, b: usize| out.iter().any(|g| a < g.end && g.start < b || g.end == a);
+        let long = sentence.len() > EVIDENCE_CHARS && sentence.chars().count() > EVIDENCE_CHARS;
+        // Does a..b overlap a group of `out`, or start where one ends? `out` is in text order
+        // (its starts never decrease): the groups that start before b are a prefix of it, and
+        // the latest end among them tells. (Looking through all of them for every pronoun was
+        // quadratic: a third of a run over a corpus that lost its 。, one sentence of 13 MB.)
+        let latest_end: Vec<usize> = out
+            .iter()
+            .scan(0, |latest, g| {
+                *latest = g.end.max(*latest);
+                Some(*latest)
+            })
+            .collect();
+        let mut ends: Vec<usize> = out.iter().map(|g| g.end).collect();
+        ends.sort_unstable();
+        let overlaps = |a: usize, b: usize| {
+            let k = out.partition_point(|g| g.start < b);
+            k > 0 && latest_end[k - 1] > a || ends.binary_search(&a).is_ok()
+        };
+        // The pronouns added (start → end): each no longer than the longest pronoun, so one that
+        // overlaps a..b or ends at a starts at most that far before a.
+        let longest = SPEAKER_PRONOUNS.iter().chain(&BOTH_PRONOUNS).map(|p| p.len()).max().unwrap_or(0).max("各方".len());
+        let mut added: BTreeMap<usize, usize> = BTreeMap::new();
+        let overlaps_added = |added: &BTreeMap<usize, usize>, a: usize, b: usize| {
+            added.range(a.saturating_sub(longest)..b).any(|(&start, &end)| a < end && start < b || end == a)
+        };
         let mut extra = Vec::new();
         if let Some(ids) = acting {
             for (w, at) in occurrences(&SPEAKER_WORDS, sentence) {
@@ -872,8 +896,9 @@ impl EventCoder {
                 if p.is_ascii() && at > 0 && !sentence[..at].ends_with(['.', ' ', '"']) {
                     continue;
                 }
-                if !overlaps(&out, a, b) {
+                if !overlaps(a, b) {
                     extra.push(Group { start: a, end: b, ids: ids.to_vec(), prep: last_char(&text[..a]).filter(|c| PREPS.contains(*c)), modifier: false, tail: 0 });
+                    added.insert(a, b);
                 }
             }
         }
@@ -884,16 +909,28 @@ impl EventCoder {
                 continue;
             }
             let (a, b) = (ss + at, ss + at + p.len());
-            if overlaps(&out, a, b) || overlaps(&extra, a, b) {
+            if overlaps(a, b) || overlaps_added(&added, a, b) {
                 continue;
             }
             let ante = match signatories {
                 Some(ids) => ids.to_vec(),
-                None => self.antecedents(dicts, groups, &out, si, a, date),
+                None => {
+                    // The groups before the pronoun (all that end before it start before it);
+                    // in a sentence too long to be one, only those near it.
+                    let from = if long {
+                        let near = excerpt_parts(text, ss, se, &[(a, b)], LONG_SENTENCE_REACH)[0].0;
+                        out.partition_point(|g| g.start < near)
+                    } else {
+                        0
+                    };
+                    let before = &out[from..out.partition_point(|g| g.start < a).max(from)];
+                    self.antecedents(dicts, groups, before, si, a, date)
+                }
             };
             if ante.len() >= 2 {
                 let modifier = MODIFIER_SUFFIXES.iter().any(|x| text[b..].starts_with(x));
                 extra.push(Group { start: a, end: b, ids: ante, prep: None, modifier, tail: 0 });
+                added.insert(a, b);
             }
         }
         out.extend(extra);
