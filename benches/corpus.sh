@@ -2,8 +2,9 @@
 # Whole-corpus benchmark: `diplograph extract` at -j 1 and -j N against the bare aho-corasick
 # DFA + figure-regex scan (../shared/tools/acscan) over the same bytes, in the same run, and
 # peak memory for the corpus and for the corpus repeated 8 times (as distinct document ids).
-# Last, one document of BIG_MB megabytes with no line break (the corpus's texts joined, line
-# breaks removed): processed, not rejected, its peak memory printed.
+# Then the corpus as one file, with and without its sentence punctuation. Last, one document
+# of BIG_MB megabytes with no line break (the corpus's texts joined, line breaks removed):
+# processed, not rejected, its peak memory printed.
 #   benches/corpus.sh [CORPUS_DIR] [RUNS] [BIG_MB]   (default ../shared/corpus/zh, 3 runs, 200 MB;
 #                                                     BIG_MB 0 skips it)
 set -euo pipefail
@@ -56,6 +57,23 @@ sync
 line="$("$bin" extract "$big" -o "$out/o8" -j "$threads" 2>&1 >/dev/null | grep '^documents')"; echo "$line"
 peak8="$(grep -o 'peak RSS [0-9]*' <<<"$line" | grep -o '[0-9]*$')"
 echo "peak RSS corpus x8 / corpus at -j $threads: $peak8 / $peak1 MB = +$(( (peak8 - peak1) * 100 / peak1 )) %"
+
+# The corpus as users also have it: one file (a dump of every transcript, 20,000 speaker
+# turns in one document), and that file with its 。！？ and line breaks lost (one sentence of
+# the whole corpus). Each must take about as long as the corpus: a scan per turn, per cue or
+# per pronoun over the whole document or sentence made them 13 and 9 times slower.
+echo "== the corpus as one file, and as one file without sentence punctuation"
+mkdir -p "$out/joined"
+cat "$corpus"/*.txt >"$out/joined/all.txt"
+python3 - "$out/joined/all.txt" "$out/joined/unpunctuated.txt" <<'PY'
+import sys
+text = open(sys.argv[1], encoding="utf-8").read()
+open(sys.argv[2], "w", encoding="utf-8").write("".join(c for c in text if c not in "。！？!?\r\n"))
+PY
+for f in all unpunctuated; do
+  sync
+  "$bin" extract "$out/joined/$f.txt" -o "$out/o-$f" -j "$threads" 2>&1 >/dev/null | grep '^documents'
+done
 
 if [ "$big_mb" -gt 0 ]; then
   echo "== one document of $big_mb MB, no line break"

@@ -791,7 +791,9 @@ impl EventCoder {
                 .filter(|&id| dicts.entity(id).org_kind.as_deref() != Some("media"))
                 .collect();
             let si = m.sentence as usize;
-            let in_label = labels.iter().any(|&(a, b)| m.norm_start >= a && m.norm_end <= b);
+            // The labels are in text order and apart: the one that could hold the mention is the
+            // last to start at or before it.
+            let in_label = labels.partition_point(|&(a, _)| a <= m.norm_start).checked_sub(1).is_some_and(|k| m.norm_end <= labels[k].1);
             i = j;
             if ids.is_empty() || in_label || si >= out.len() {
                 continue;
