@@ -90,8 +90,8 @@ pub struct ExtractArgs {
     /// Fail, writing nothing, if any input is skipped.
     #[arg(long)]
     pub strict: bool,
-    /// Skip, unread, a text document larger than this (default: a twelfth of the memory
-    /// free, as a document takes up to 11 times its size while it is processed).
+    /// Skip, unread, a text document larger than this (default: a sixteenth of the memory
+    /// free, as a document takes 10 to 13 times its size while it is processed).
     #[arg(long, value_name = "MB")]
     pub max_document: Option<f64>,
     /// Write a partial result (mentions, events and aggregates) for `merge` instead of the

@@ -78,8 +78,8 @@ pub struct Config {
     pub partial: bool,
     /// Process only this shard of the documents (by id hash).
     pub shard: Option<partial::Shard>,
-    /// Bytes a text document may have; more is skipped, unread. `None`: a twelfth of
-    /// [`memory_free`] (a document takes up to 11 times its size while it is processed).
+    /// Bytes a text document may have; more is skipped, unread. `None`: a sixteenth of
+    /// [`memory_free`] (a document takes 10 to 13 times its size while it is processed).
     pub max_document: Option<u64>,
 }
 
@@ -349,7 +349,7 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
             },
             || {
                 let pipeline = built.get_or_init(|| Pipeline::without_jieba(cfg));
-                let limit = cfg.max_document.or_else(|| memory_free().map(|free| free / 12));
+                let limit = cfg.max_document.or_else(|| memory_free().map(|free| free / 16));
                 let corpus = read::corpus_beside(&cfg.inputs, Some(&cfg.output)).with_document_limit(limit);
                 report.expected_bytes = corpus.total_bytes();
                 let mut corpus = corpus.peekable();

@@ -757,7 +757,7 @@ fn too_large(size: Option<u64>, limit: u64) -> String {
     let mb = |b: u64| format!("{:.1} MB", b as f64 / 1e6);
     let size = size.map_or_else(String::new, |size| format!("{}, ", mb(size)));
     format!(
-        "too large to process: {size}over the {} a document may have (--max-document, by default a twelfth of the memory free): split it into smaller files",
+        "too large to process: {size}over the {} a document may have (--max-document, by default a sixteenth of the memory free): split it into smaller files",
         mb(limit)
     )
 }
