@@ -115,7 +115,15 @@ pub fn record_date(d: &str) -> Option<String> {
         (md / 100, md % 100, at + n)
     };
     // What follows may be a time (T10:00, 10:00), never more digits.
-    if d[end..].starts_with(|c: char| c.is_ascii_digit()) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    // A day the month has: 2024-02-30 went into the GEXF's spells, which Gephi reads as dates.
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if d[end..].starts_with(|c: char| c.is_ascii_digit()) || !(1..=12).contains(&month) || !(1..=days).contains(&day) {
         return None;
     }
     Some(format!("{year:04}-{month:02}-{day:02}"))
@@ -1196,6 +1204,13 @@ mod tests {
             (" 2024-3-7 ", Some("2024-03-07")),
             ("2024-13-07", None),
             ("2024-03-32", None),
+            ("2024-02-29", Some("2024-02-29")),
+            ("2023-02-29", None),
+            ("2024-02-30", None),
+            ("2000-02-29", Some("2000-02-29")),
+            ("1900-02-29", None),
+            ("2024年4月31日", None),
+            ("20241131_wang-yi", None),
             ("2024-03", None),
             ("2024/03-07", None),
             ("2024年3月7", None),
