@@ -2,6 +2,16 @@
 //! the exit code (0 all went well, 1 some inputs were skipped or mended, 2 usage or dictionary error,
 //! 3 the run failed and wrote nothing (every input skipped, or --strict), 130 interrupted).
 
+/// `eprintln!` that never panics: with the reader of stderr gone (`2>&1 | head`, a pager quit,
+/// a log collector that died), the next message panicked, exit 101, and a long run died at its
+/// next progress line, its outputs unwritten.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod cli;
 mod cmd;
 
@@ -44,8 +54,8 @@ fn on_interrupt() {
     // into the folder removes.
     let _ = ctrlc::set_handler(|| {
         match diplograph::export::remove_temporaries() {
-            0 => eprintln!("diplograph: interrupted"),
-            n => eprintln!("diplograph: interrupted; {n} unfinished output files removed, the outputs in place left as they were"),
+            0 => say!("diplograph: interrupted"),
+            n => say!("diplograph: interrupted; {n} unfinished output files removed, the outputs in place left as they were"),
         }
         std::process::exit(130);
     });
@@ -54,7 +64,7 @@ fn on_interrupt() {
 /// A note that the run removed what a killed run had left in its output folder.
 fn swept(report: &Report, output: &std::path::Path) {
     if report.swept > 0 {
-        eprintln!("diplograph: removed {} temporary files a killed run had left in {}", report.swept, output.display());
+        say!("diplograph: removed {} temporary files a killed run had left in {}", report.swept, output.display());
     }
 }
 
@@ -71,7 +81,7 @@ fn curate(result: Result<bool, Error>) -> ExitCode {
         Ok(false) => ExitCode::SUCCESS,
         Ok(true) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("diplograph: error: {e:#}");
+            say!("diplograph: error: {e:#}");
             ExitCode::from(2)
         }
     }
@@ -83,11 +93,11 @@ fn exit(result: Result<Report, Error>) -> ExitCode {
         Ok(report) if report.skipped.is_empty() && report.repaired.is_empty() => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
         Err(e @ (Error::Usage(_) | Error::Dictionary { .. })) => {
-            eprintln!("diplograph: error: {e:#}");
+            say!("diplograph: error: {e:#}");
             ExitCode::from(2)
         }
         Err(e) => {
-            eprintln!("diplograph: error: {e:#}");
+            say!("diplograph: error: {e:#}");
             ExitCode::from(3)
         }
     }
@@ -98,7 +108,7 @@ fn merge(args: &MergeArgs) -> Result<Report, Error> {
     let report = diplograph::merge::run(&cfg)?;
     if !args.quiet {
         swept(&report, &cfg.output);
-        eprintln!(
+        say!(
             "merged {} partials: documents {}, mentions {}, events {}, nodes {}, edges {}, {:.2} s -> {}",
             cfg.partials.len(),
             report.documents,
@@ -123,7 +133,7 @@ fn extract(args: &ExtractArgs) -> Result<Report, Error> {
     if !args.quiet {
         swept(&report, &cfg.output);
         let per_type: Vec<String> = report.mentions.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        eprintln!(
+        say!(
             "documents {} ({} skipped{}), mentions {} [{}], events {}, nodes {}, edges {}, {:.2} s ({:.2} s setup), {:.1} MB/s ({:.1} MB/s after setup, {:.0} documents/s), peak RSS {} MB -> {}",
             report.documents,
             report.skipped.len(),
@@ -162,10 +172,10 @@ fn print_inputs(what: &str, inputs: &[Error]) {
                 continue;
             }
         }
-        eprintln!("diplograph: {what}: {e:#}");
+        say!("diplograph: {what}: {e:#}");
     }
     for (path, (count, last)) in per_file.into_iter().filter(|&(_, (count, _))| count > LINES_SHOWN) {
-        eprintln!("diplograph: {what}: {}: {} more of its lines, not shown (the last: line {last})", path.display(), count - LINES_SHOWN);
+        say!("diplograph: {what}: {}: {} more of its lines, not shown (the last: line {last})", path.display(), count - LINES_SHOWN);
     }
 }
 
@@ -199,7 +209,7 @@ impl Progress {
         } else if self.plain && self.last.get().elapsed().as_secs() >= 10 {
             self.last.set(std::time::Instant::now());
             let pct = if r.expected_bytes > 0 { 100.0 * r.bytes as f64 / r.expected_bytes as f64 } else { 0.0 };
-            eprintln!(
+            say!(
                 "diplograph: {} documents, {:.1} MB ({pct:.0}%), {:.1} MB/s",
                 r.documents,
                 r.bytes as f64 / 1e6,

@@ -205,6 +205,27 @@ fn a_json_lines_file_of_another_shape_is_named_in_twenty_lines_not_one_per_line(
 }
 
 #[test]
+fn a_run_whose_stderr_reader_is_gone_still_finishes() {
+    // `diplograph extract … 2>&1 | head`: the reader of stderr gone, the next message panicked
+    // (exit 101), and a long run died at its next progress line.
+    let dir = tempdir("no-reader");
+    std::fs::write(dir.join("bad.jsonl"), "{bad\n").unwrap();
+    let out = tempdir("no-reader-out");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let status = bin()
+        .args(["extract", "tests/fixtures/sample"])
+        .arg(dir.join("bad.jsonl"))
+        .arg("-o")
+        .arg(&out)
+        .stderr(writer)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    assert!(out.join("graph.graphml").exists());
+}
+
+#[test]
 fn strict_writes_nothing_and_keeps_the_previous_output() {
     let out = tempdir("strict");
     assert!(extract(&["tests/fixtures/sample"], &out).status.success());

@@ -339,7 +339,7 @@ pub fn run(args: &DiscoverArgs, out: &mut impl Write) -> Result<usize, Error> {
         for doc in corpus.by_ref() {
             match doc {
                 Ok(d) => batch.push(d),
-                Err(e) => eprintln!("diplograph: skipped: {e:#}"),
+                Err(e) => say!("diplograph: skipped: {e:#}"),
             }
             if batch.len() == 256 {
                 break;
