@@ -38,7 +38,14 @@ fn main() -> ExitCode {
         Some(Command::Extract(a)) => a,
         Some(Command::Merge(m)) => return exit(merge(&m)),
         Some(Command::Dict(d)) => return curate(cmd_dict(&d)),
-        Some(Command::Discover(d)) => return curate(cmd::discover::run(&d, &mut std::io::stdout().lock()).map(|_| false)),
+        Some(Command::Discover(d)) => {
+            // A reader that stopped reading (`discover … | head`) took what it wanted: no error.
+            let listed = match cmd::discover::run(&d, &mut std::io::stdout().lock()) {
+                Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.map(|_| ()),
+            };
+            return curate(listed.map(|()| false));
+        }
         None => ExtractArgs { inputs: vec![cli::sample_dir()], output: "output".into(), window: "sentence".into(), node_types: "country,region,leader,organization".into(), ..ExtractArgs::default() },
     };
     exit(extract(&args))

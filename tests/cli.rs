@@ -226,6 +226,20 @@ fn a_run_whose_stderr_reader_is_gone_still_finishes() {
 }
 
 #[test]
+fn listings_into_a_pipe_nobody_reads_end_quietly() {
+    // `dict check | head`, `discover … | head`: println! panicked (exit 101), discover exited 2
+    // with "<stdout>: Broken pipe".
+    for args in [&["dict", "check"][..], &["discover", "tests/fixtures/sample"][..]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let o = bin().args(args).stdout(writer).stderr(std::process::Stdio::piped()).output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
+        assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{args:?}: {err}");
+    }
+}
+
+#[test]
 fn strict_writes_nothing_and_keeps_the_previous_output() {
     let out = tempdir("strict");
     assert!(extract(&["tests/fixtures/sample"], &out).status.success());

@@ -684,10 +684,12 @@ pub fn check(args: &CheckArgs) -> Result<bool, Error> {
     };
     let findings = check_sources(sources, jieba.as_deref());
     let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
-    for f in &findings {
-        println!("{f}");
-    }
-    println!("dict check: {files} files, {errors} errors, {} warnings", findings.len() - errors);
+    // (A reader gone, `dict check | head`, stops the listing, not the exit code: println!
+    // panicked.)
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let listed = findings.iter().try_for_each(|f| writeln!(out, "{f}"));
+    let _ = listed.and_then(|()| writeln!(out, "dict check: {files} files, {errors} errors, {} warnings", findings.len() - errors));
     Ok(errors > 0)
 }
 
