@@ -17,7 +17,6 @@
 //! `Jaccard = c(a,b) / (c(a) + c(b) − c(a,b))`. Node and edge keys are canonical ids, kept in
 //! `BTreeMap`s so that nothing reaches an output in hash order.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -145,8 +144,8 @@ pub struct DocCounts {
     pub edges: BTreeMap<(String, String), DocEdge>,
 }
 
-/// A node's first mention in a window: its sentence and its normalized span.
-type FirstMention = (u32, (usize, usize));
+/// A node's first mention in a window: its sentence and its index in the document's mentions.
+type FirstMention = (u32, u32);
 
 /// Quoted text and its file byte span: `(start, end, text)`.
 type Quoted = (usize, usize, Arc<str>);
@@ -263,49 +262,56 @@ pub fn count_with(
 ) -> DocCounts {
     let mut out = DocCounts { date: doc.date.clone(), ..DocCounts::default() };
     // Keys are borrowed from the dictionaries while counting (a figure's is made once per
-    // mention) and owned once per distinct node and pair at the end: cloning two ids for
-    // every pair of every window was most of the counting's allocations.
-    let key_of = |m: &Mention| -> Cow<'_, str> {
-        match m.entity {
-            Some(id) => Cow::Borrowed(dicts.entity(id).id.as_str()),
-            None => Cow::Owned(node_key(dicts, m)),
+    // mention, when figures are nodes) and owned once per distinct node and pair at the end:
+    // cloning two ids for every pair of every window was most of the counting's allocations.
+    let is_node = |m: &Mention| cfg.node_types.contains(&m.kind);
+    let figure_keys: HashMap<usize, String> =
+        mentions.iter().enumerate().filter(|(_, m)| m.entity.is_none() && is_node(m)).map(|(at, m)| (at, node_key(dicts, m))).collect();
+    let key = |at: usize| -> &str {
+        match mentions[at].entity {
+            Some(id) => dicts.entity(id).id.as_str(),
+            None => figure_keys[&at].as_str(),
         }
     };
-    let mut nodes: BTreeMap<Cow<'_, str>, DocNode> = BTreeMap::new();
-    // window → node → its first mention in the window
-    let mut windows: BTreeMap<u32, BTreeMap<Cow<'_, str>, FirstMention>> = BTreeMap::new();
-    for m in mentions.iter().filter(|m| cfg.node_types.contains(&m.kind)) {
-        let key = key_of(m);
-        match nodes.get_mut(&key) {
-            Some(n) => n.mentions += 1,
-            None => {
-                nodes.insert(key.clone(), DocNode { kind: m.kind, mentions: 1, windows: 0 });
-            }
-        }
-        let w = match cfg.window {
-            Window::Sentence => m.sentence,
-            Window::Paragraph => m.paragraph,
-            Window::Turn => m.turn,
-            Window::Document => 0,
-        };
-        windows.entry(w).or_default().entry(key).or_insert((m.sentence, (m.norm_start, m.norm_end)));
+    let window_of = |m: &Mention| match cfg.window {
+        Window::Sentence => m.sentence,
+        Window::Paragraph => m.paragraph,
+        Window::Turn => m.turn,
+        Window::Document => 0,
+    };
+    let mut nodes: BTreeMap<&str, DocNode> = BTreeMap::new();
+    // The node mentions, in window order: text order, in which windows come one after another.
+    let mut order: Vec<u32> = Vec::new();
+    for (at, m) in mentions.iter().enumerate().filter(|(_, m)| is_node(m)) {
+        nodes.entry(key(at)).or_insert(DocNode { kind: m.kind, mentions: 0, windows: 0 }).mentions += 1;
+        order.push(at as u32);
     }
-    out.windows = windows.len() as u64;
+    if !order.is_sorted_by_key(|&at| window_of(&mentions[at as usize])) {
+        order.sort_by_key(|&at| window_of(&mentions[at as usize]));
+    }
     let doc_id: Arc<str> = Arc::from(doc.id.as_str());
     // Each sentence span is rendered once for all the pairs that cite it (`None`: too long,
     // an excerpt per pair).
     let mut texts: HashMap<(u32, u32), Option<Quoted>> = HashMap::new();
     // pair → (its counts, whether the totals so far settle its evidence)
     let mut edges: BTreeMap<(&str, &str), (DocEdge, bool)> = BTreeMap::new();
-    for ids in windows.values() {
-        let ids: Vec<(&str, FirstMention)> = ids.iter().map(|(k, s)| (k.as_ref(), *s)).collect();
+    // One window at a time, its nodes with their first mention in it, in key order. (A map of
+    // every window's nodes, held to the end, was 1 GB of a 200 MB document's peak.)
+    let mut ids: Vec<(&str, FirstMention)> = Vec::new();
+    for window in order.chunk_by(|&a, &b| window_of(&mentions[a as usize]) == window_of(&mentions[b as usize])) {
+        ids.clear();
+        ids.extend(window.iter().map(|&at| (key(at as usize), (mentions[at as usize].sentence, at))));
+        // (Stable, so that of a node's mentions the first stays first, and is the one kept.)
+        ids.sort_by(|a, b| a.0.cmp(b.0));
+        ids.dedup_by(|later, first| later.0 == first.0);
+        out.windows += 1;
         for (k, _) in &ids {
             if let Some(n) = nodes.get_mut(*k) {
                 n.windows += 1;
             }
         }
-        for (i, &(a, (sa, span_a))) in ids.iter().enumerate() {
-            for &(b, (sb, span_b)) in &ids[i + 1..] {
+        for (i, &(a, (sa, ma))) in ids.iter().enumerate() {
+            for &(b, (sb, mb)) in &ids[i + 1..] {
                 let (e, skip) = edges.entry((a, b)).or_insert_with(|| {
                     (DocEdge::default(), settled.is_some_and(|s| s.covers(a, b, &doc.id)))
                 });
@@ -315,7 +321,10 @@ pub fn count_with(
                     let (first_u, last_u) = (first as usize, last as usize);
                     let (start, end, text) = match texts.entry((first, last)).or_insert_with(|| sentence_text(doc, norm, seg, first_u, last_u)) {
                         Some(whole) => whole.clone(),
-                        None => excerpt(doc, norm, seg, first_u, last_u, &[span_a, span_b]),
+                        None => {
+                            let span = |m: u32| (mentions[m as usize].norm_start, mentions[m as usize].norm_end);
+                            excerpt(doc, norm, seg, first_u, last_u, &[span(ma), span(mb)])
+                        }
                     };
                     e.evidence.push(Evidence { doc: doc_id.clone(), sentence: first, start, end, text });
                 }
@@ -330,7 +339,7 @@ pub fn count_with(
             ((a.to_string(), b.to_string()), e)
         })
         .collect();
-    out.nodes = nodes.into_iter().map(|(k, n)| (k.into_owned(), n)).collect();
+    out.nodes = nodes.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
     out
 }
 
