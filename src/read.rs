@@ -775,8 +775,8 @@ fn too_large(size: Option<u64>, limit: u64) -> String {
 /// `gz`, decoded as [`decode_repairing`] decodes them; refused unread beyond `limit` bytes.
 /// `size`, where known, is how many bytes there are.
 fn text_document(path: &Path, id: String, reader: impl Read, gz: bool, limit: Option<u64>, size: Option<u64>) -> Result<Document, Error> {
-    // Room for the whole file at once: read through `take`, a file no longer sized its buffer
-    // itself, which grew by doubling (the 200 MB document peaked 85 MB higher).
+    // Room for the whole file at once: read through `take`, a file no longer sizes its buffer
+    // itself, which then grows by doubling (a 200 MB document copied several times over).
     let mut bytes = Vec::with_capacity(size.unwrap_or(0).try_into().unwrap_or(0));
     let mut reader = reader.take(limit.map_or(u64::MAX, |l| l.saturating_add(1)));
     let read = reader.read_to_end(&mut bytes);
