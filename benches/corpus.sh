@@ -43,9 +43,16 @@ median() {
     awk -v r="$runs" 'NR==int((r+1)/2)'
 }
 
-echo "== -j 1";          median "$out/j1.txt"
+echo "== -j 1";          line1="$(median "$out/j1.txt")"; echo "$line1"
 echo "== -j $threads";   line="$(median "$out/j$threads.txt")"; echo "$line"
 peak1="$(grep -o 'peak RSS [0-9]*' <<<"$line" | grep -o '[0-9]*$')"
+# The issue's two targets, from the lines above: -j 1's MB/s over the bare scan's (>= 0.5) and
+# -j 1's wall time over -j N's (>= 1.8 on 2 threads).
+wall() { grep -o '[0-9.]* s (' <<<"$1" | head -1 | grep -o '^[0-9.]*'; }
+mbs="$(grep -o '[0-9.]* MB/s (' <<<"$line1" | head -1 | grep -o '^[0-9.]*')"
+scan="$(grep -o '[0-9.]* MB/s$' "$out/acscan.txt" 2>/dev/null | grep -o '^[0-9.]*' || true)"
+awk -v m="$mbs" -v s="${scan:-0}" -v a="$(wall "$line1")" -v b="$(wall "$line")" -v n="$threads" \
+  'BEGIN { if (s > 0) printf "ratio to the bare scan at -j 1: %.3f (target 0.5)\n", m / s; printf "-j %d over -j 1: %.2fx (target 1.8)\n", n, a / b }'
 
 echo "== corpus x8 (memory must stay near the single corpus's)"
 big="$out/x8"
