@@ -921,11 +921,35 @@ struct Lines {
     array: bool,
     opened: bool,
     finished: bool,
+    /// Bytes a record's text may have (see [`Corpus::with_document_limit`]).
+    limit: Option<u64>,
 }
 
 impl Lines {
-    fn new(path: PathBuf, reader: Box<dyn BufRead + Send>, gz: bool, array: bool) -> Lines {
-        Lines { path, reader, line: 0, gz, array, opened: false, finished: false }
+    fn new(path: PathBuf, reader: Box<dyn BufRead + Send>, gz: bool, array: bool, limit: Option<u64>) -> Lines {
+        Lines { path, reader, line: 0, gz, array, opened: false, finished: false, limit }
+    }
+
+    /// Bytes of JSON a record may take: its text's limit twice over (`\u4e2d` is 6 bytes for
+    /// 中's 3), and 64 KB for the rest of it; more is not held in memory.
+    fn most(&self) -> u64 {
+        self.limit.map_or(u64::MAX, |l| l.saturating_mul(2).saturating_add(1 << 16))
+    }
+
+    /// `record`, refused if its text is over the limit; `line` names it.
+    fn bounded(&self, record: Result<Document, Error>, line: usize) -> Result<Document, Error> {
+        match (record, self.limit) {
+            (Ok(doc), Some(limit)) if doc.text.len() as u64 > limit => {
+                Err(Error::Input { path: self.path.clone(), line: Some(line), reason: too_large(Some(doc.text.len() as u64), limit) })
+            }
+            (record, _) => record,
+        }
+    }
+
+    /// A record of more JSON than [`Lines::most`], at `line`, not read.
+    fn oversized(&self, line: usize) -> Error {
+        let reason = too_large(None, self.limit.unwrap_or(0));
+        Error::Input { path: self.path.clone(), line: Some(line), reason }
     }
 
     /// The next record, or an error naming its line; None at the end (or after a read error).
@@ -936,9 +960,10 @@ impl Lines {
         if self.array {
             return self.next_in_array();
         }
+        let most = self.most();
         loop {
             let mut buf = Vec::new();
-            match self.reader.read_until(b'\n', &mut buf) {
+            match (&mut self.reader).take(most).read_until(b'\n', &mut buf) {
                 Err(e) => {
                     // (A cut-off .jsonl.gz: the records before the cut are read.)
                     self.finished = true;
@@ -950,12 +975,20 @@ impl Lines {
                 }
                 Ok(_) => {
                     self.line += 1;
+                    if buf.len() as u64 >= most && buf.last() != Some(&b'\n') {
+                        // The rest of the line is passed over, not held.
+                        if let Err(e) = self.reader.skip_until(b'\n') {
+                            self.finished = true;
+                            return Some(Err(read_error(&self.path, Some(self.line), self.gz, e)));
+                        }
+                        return Some(Err(self.oversized(self.line)));
+                    }
                     let line = match std::str::from_utf8(&buf) {
                         Ok(s) => s.trim_start_matches('\u{feff}').trim(),
                         Err(_) => return Some(Err(Error::Input { path: self.path.clone(), line: Some(self.line), reason: "not UTF-8".into() })),
                     };
                     if !line.is_empty() {
-                        return Some(parse_record(&self.path, self.line, line));
+                        return Some(self.bounded(parse_record(&self.path, self.line, line), self.line));
                     }
                 }
             }
@@ -966,7 +999,10 @@ impl Lines {
     /// of JSON Lines is, so that an array of any length is read a record at a time (read
     /// whole, a 2 GB export took its size twice over before its first record was tagged).
     fn next_in_array(&mut self) -> Option<Result<Document, Error>> {
+        let most = self.most();
         let mut element: Vec<u8> = Vec::new();
+        // Bytes of the element past `most`, scanned but not kept.
+        let mut passed = 0u64;
         let (mut depth, mut in_string, mut escaped, mut start) = (0usize, false, false, 0);
         loop {
             let buf = match self.reader.fill_buf() {
@@ -1039,7 +1075,11 @@ impl Lines {
                 if b == b'\n' {
                     self.line += 1;
                 }
-                element.push(b);
+                if (element.len() as u64) < most {
+                    element.push(b);
+                } else {
+                    passed += 1;
+                }
                 used += 1;
                 if depth == 0 && !in_string && matches!(b, b'}' | b']' | b'"') {
                     complete = true;
@@ -1052,11 +1092,14 @@ impl Lines {
                 return None;
             }
             if complete {
+                if passed > 0 {
+                    return Some(Err(self.oversized(start)));
+                }
                 let parsed = match std::str::from_utf8(&element) {
                     Ok(text) => parse_record(&self.path, start, text),
                     Err(_) => Err(Error::Input { path: self.path.clone(), line: Some(start), reason: "not UTF-8".into() }),
                 };
-                return Some(parsed);
+                return Some(self.bounded(parsed, start));
             }
         }
     }
@@ -1074,9 +1117,10 @@ pub fn corpus_beside(inputs: &[PathBuf], output: Option<&Path>) -> Corpus {
 }
 
 impl Corpus {
-    /// Skips each text document (a file, or standard input) of more than `bytes` bytes with a
-    /// message, unread: one that a run could not hold in memory was swapped to death or
-    /// killed, and every other document with it.
+    /// Skips each document (a text file, standard input, a record) of more than `bytes` bytes
+    /// with a message, unread (a record's JSON is passed over beyond twice that): one that a
+    /// run could not hold in memory was swapped to death or killed, and every other document
+    /// with it.
     pub fn with_document_limit(mut self, bytes: Option<u64>) -> Corpus {
         self.limit = bytes;
         self
@@ -1138,7 +1182,7 @@ impl Corpus {
     fn start_records(&mut self, path: PathBuf, mut reader: Box<dyn BufRead + Send>, gz: bool) -> std::io::Result<()> {
         let start = reader.fill_buf()?;
         let array = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start).iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
-        self.lines = Some(Lines::new(path, reader, gz, array));
+        self.lines = Some(Lines::new(path, reader, gz, array, self.limit));
         Ok(())
     }
 
@@ -1181,7 +1225,7 @@ impl Corpus {
         if let Some(array) = records {
             return match utf8_lines(reader) {
                 Ok(reader) => {
-                    self.lines = Some(Lines::new(PathBuf::from("-"), reader, gz, array));
+                    self.lines = Some(Lines::new(PathBuf::from("-"), reader, gz, array, self.limit));
                     None
                 }
                 Err(e) => failed(e),
@@ -1278,7 +1322,7 @@ mod tests {
     #[test]
     fn a_json_array_is_read_a_record_at_a_time() {
         let records = |json: &str| -> Vec<Result<(String, usize), String>> {
-            let mut lines = Lines::new(PathBuf::from("a.json"), Box::new(std::io::Cursor::new(json.as_bytes().to_vec())), false, true);
+            let mut lines = Lines::new(PathBuf::from("a.json"), Box::new(std::io::Cursor::new(json.as_bytes().to_vec())), false, true, None);
             std::iter::from_fn(|| lines.next_record())
                 .map(|r| r.map(|d| (d.id, d.line.unwrap())).map_err(|e| e.to_string()))
                 .collect()

@@ -396,6 +396,24 @@ fn a_document_too_large_for_memory_is_skipped_unread() {
     // The default lets it through, as it lets a 200 MB document through on a machine of 4 GB.
     let (code, err) = extract(&[&dir], &tempdir("large-default"));
     assert_eq!(code, Some(0), "{err}");
+    // Records too: as JSON Lines and as a JSON array, one whose JSON is past twice the bound
+    // (passed over, not held) and one whose text is past it; the records around them are read.
+    let seed = std::fs::read_to_string(SEED).unwrap();
+    let record = |id: &str, times: usize| serde_json::json!({ "id": id, "text": seed.repeat(times) });
+    let records = [record("before", 1), record("huge", 300), record("large", 150), record("after", 1)];
+    let lines: String = records.iter().map(|r| format!("{r}\n")).collect();
+    let array = serde_json::to_string_pretty(&serde_json::Value::Array(records.to_vec())).unwrap();
+    let dir = tempdir("large-records");
+    std::fs::write(dir.join("records.jsonl"), lines).unwrap();
+    std::fs::write(dir.join("array.json"), array).unwrap();
+    for (name, lines) in [("records.jsonl", [2, 3]), ("array.json", [6, 10])] {
+        let out = tempdir("large-records-out");
+        let (code, err) = extract(&[&dir.join(name), Path::new("--max-document"), Path::new("1.5")], &out);
+        assert_eq!(code, Some(1), "{err}");
+        assert!(err.contains(&format!("{name}:{}: too large to process: over the 1.5 MB", lines[0])), "{err}");
+        assert!(err.contains(&format!("{name}:{}: too large to process: {:.1} MB, over the 1.5 MB", lines[1], 150.0 * seed.len() as f64 / 1e6)), "{err}");
+        assert_eq!(docs(&out), ["after", "before"], "{name}");
+    }
 }
 
 #[test]
