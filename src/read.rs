@@ -291,16 +291,15 @@ fn walk(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>, seen: &mut V
     };
     // The outputs of another run (`-o corpus/run1`, then `-o corpus/run2`) or a partial are
     // no corpus: the second run read run1's mentions.jsonl as documents, a mention each (an
-    // `id` and a `text`), and the graph got 30 of them as extra documents.
-    if let Some(marker) = written_by_diplograph(&entries) {
-        if seen.len() == 1 {
-            let reason = format!("diplograph's outputs (its {marker} says so); not read as input");
-            errors.push(Error::Input { path: dir.to_path_buf(), line: None, reason });
-        }
-        seen.pop();
-        return;
-    }
+    // `id` and a `text`), and the graph got 30 of them as extra documents. In a folder that a
+    // run.json or partial.json of diplograph's marks, its outputs are left out (what else is
+    // there is read: outputs written into a corpus folder leave its corpus a corpus).
+    let marker = written_by_diplograph(&entries);
+    let (found, errors_before) = (out.len(), errors.len());
     for path in entries {
+        if marker.is_some() && path.file_name().and_then(|n| n.to_str()).is_some_and(|n| crate::export::output_names().any(|o| o == n)) {
+            continue;
+        }
         // Hidden files and folders are not the corpus: the `._name.txt` and `__MACOSX` forks an
         // archive made on a Mac carries (binary data, one skip message each), editors' and
         // diplograph's own temporary files. Named on the command line, they are read.
@@ -327,6 +326,10 @@ fn walk(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>, seen: &mut V
             }
             Err(e) => errors.push(Error::io(&path, e)),
         }
+    }
+    if let Some(marker) = marker.filter(|_| seen.len() == 1 && out.len() == found && errors.len() == errors_before) {
+        let reason = format!("diplograph's outputs (its {marker} says so); not read as input");
+        errors.push(Error::Input { path: dir.to_path_buf(), line: None, reason });
     }
     seen.pop();
 }

@@ -354,6 +354,19 @@ fn the_outputs_of_other_runs_in_a_corpus_folder_are_not_read() {
         assert_eq!(code, Some(3), "{err}");
         assert!(err.contains(&format!("{folder}: diplograph's outputs (its {marker} says so); not read as input")), "{err}");
     }
+    // Outputs written into a corpus folder itself (`extract corpus/2024 -o corpus`): its
+    // outputs are left out, its corpus is still read.
+    let mixed = tempdir("runs-mixed");
+    std::fs::create_dir(mixed.join("2024")).unwrap();
+    std::fs::copy(SEED, mixed.join("2024/good.txt")).unwrap();
+    std::fs::copy(SEED, mixed.join("top.txt")).unwrap();
+    let (code, err) = extract(&[&mixed.join("2024")], &mixed);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(mixed.join("mentions.jsonl").exists() && mixed.join("run.json").exists());
+    let out = tempdir("runs-mixed-out");
+    let (code, err) = extract(&[&mixed], &out);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(docs(&out), ["good", "top"]);
     // A run.json that diplograph did not write leaves its folder a corpus folder.
     let other = dir.join("notes");
     std::fs::create_dir(&other).unwrap();

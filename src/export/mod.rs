@@ -362,7 +362,7 @@ pub fn remove_temporaries() -> usize {
 }
 
 /// Every file name an output folder may get (the temporary files are named after them).
-fn output_names() -> impl Iterator<Item = &'static str> {
+pub(crate) fn output_names() -> impl Iterator<Item = &'static str> {
     use crate::partial::{EVENTS, MENTIONS, PARTIAL_JSON, TOTALS_JSON};
     GRAPH_FILES.into_iter().chain(EVENT_FILES).chain([MENTIONS, EVENTS, PARTIAL_JSON, TOTALS_JSON])
 }
