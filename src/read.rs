@@ -469,6 +469,11 @@ fn decode_with(
         return Err(format!("cannot be decoded (not UTF-8, and not valid {} either)", enc.name()));
     }
     let text = text.into_owned();
+    if enc == encoding_rs::GB18030 {
+        if let Some(map) = gb18030_offsets(&text, bytes, base) {
+            return Ok((text, enc.name(), Some(map), base));
+        }
+    }
     // Offsets: re-encode char by char to learn how many file bytes each char took.
     let mut map = Vec::with_capacity(text.len() + 1);
     let mut pos = base;
@@ -505,6 +510,29 @@ fn decode_with(
     }
     map.push(pos as u32);
     Ok((text, enc.name(), Some(map), base))
+}
+
+/// The offset map of GB18030 `bytes` that decoded without error to `text`, from the bytes'
+/// own structure: a byte below 0x81 is a character (0x80 the euro sign), a lead byte followed
+/// by a digit begins four, any other lead byte two, and every such sequence is one character
+/// (the WHATWG decoder has no sequence of two). Re-encoding each character to learn its width
+/// was 14 % of a run over corpus/zh in GBK. `None` if the widths do not add up to the bytes.
+fn gb18030_offsets(text: &str, bytes: &[u8], base: usize) -> Option<Vec<u32>> {
+    let mut map = Vec::with_capacity(text.len() + 1);
+    let mut pos = 0;
+    for ch in text.chars() {
+        let width = match bytes.get(pos)? {
+            0..=0x80 => 1,
+            _ if bytes.get(pos + 1).is_some_and(u8::is_ascii_digit) => 4,
+            _ => 2,
+        };
+        map.extend(std::iter::repeat_n((base + pos) as u32, ch.len_utf8()));
+        pos += width;
+    }
+    (pos == bytes.len()).then(|| {
+        map.push((base + pos) as u32);
+        map
+    })
 }
 
 /// What [`decode`] gives: the text, the encoding's name, the offset map, the BOM length.
@@ -1312,6 +1340,19 @@ mod tests {
         // Each CJK char is 2 bytes in GB18030: 据新华社报道， is 7 chars before 中国.
         assert_eq!(map[at], 14);
         assert_eq!(map[text.len()], bytes.len() as u32);
+        // Read from the bytes' structure, every character's offset is where re-encoding the
+        // text before it ends: ASCII, the euro sign, two-byte and four-byte sequences (ü in
+        // Pinyin, 𠀀 and 😀 beyond GBK, ㄅ).
+        let text = "Xi 习近平, 2024年: €5; Lü 吕; 𠀀 and 😀; ㄅ\r\n";
+        let (bytes, _, bad) = encoding_rs::GB18030.encode(text);
+        assert!(!bad);
+        let map = gb18030_offsets(text, &bytes, 3).unwrap();
+        let mut at = 0;
+        for (i, ch) in text.char_indices() {
+            assert_eq!(map[i], 3 + at as u32, "{ch}");
+            at += encoding_rs::GB18030.encode(ch.encode_utf8(&mut [0; 4])).0.len();
+        }
+        assert_eq!((map.len(), map[text.len()]), (text.len() + 1, 3 + bytes.len() as u32));
     }
 
     #[test]
