@@ -365,7 +365,8 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
     });
     let pipeline = built.into_inner().expect("the pipeline is built during setup")?;
     report.setup_seconds = setup;
-    report.swept = export::output_folder(&cfg.output)?;
+    let (swept, _held) = export::output_folder(&cfg.output)?;
+    report.swept = swept;
     if cfg.partial {
         // A partial is complete when its partial.json is there: never next to newer lines.
         match std::fs::remove_file(cfg.output.join(partial::PARTIAL_JSON)) {

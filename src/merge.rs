@@ -139,7 +139,7 @@ pub fn run(cfg: &MergeConfig) -> Result<Report, Error> {
         Some((run_cfg, dicts))
     };
     let out = &cfg.output;
-    let swept = crate::export::output_folder(out)?;
+    let (swept, _held) = crate::export::output_folder(out)?;
     let out_canon = std::fs::canonicalize(out).map_err(|e| Error::io(out, e))?;
     if let Some(dir) = dirs.iter().find(|d| std::fs::canonicalize(d).is_ok_and(|c| c == out_canon)) {
         return Err(Error::Usage(format!("merge: the output folder {} is one of the partials", dir.display())));

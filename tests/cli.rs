@@ -240,6 +240,24 @@ fn listings_into_a_pipe_nobody_reads_end_quietly() {
 }
 
 #[test]
+fn a_second_run_into_a_folder_being_written_is_refused() {
+    // Two runs into one folder (a job array's tasks all left at `-o output`): the second swept
+    // the first's temporary files as a killed run's, and their outputs mixed. The folder is
+    // held while a run writes (here by the test, as a run holds it); no lock file is left.
+    let out = tempdir("held");
+    let held = std::fs::File::open(&out).unwrap();
+    held.try_lock().unwrap();
+    let o = extract(&["tests/fixtures/sample"], &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("another diplograph run is writing into it"), "{err}");
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+    drop(held);
+    assert!(extract(&["tests/fixtures/sample"], &out).status.success());
+    assert!(std::fs::read_dir(&out).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().starts_with('.')));
+}
+
+#[test]
 fn strict_writes_nothing_and_keeps_the_previous_output() {
     let out = tempdir("strict");
     assert!(extract(&["tests/fixtures/sample"], &out).status.success());

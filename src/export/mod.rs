@@ -367,16 +367,39 @@ pub(crate) fn output_names() -> impl Iterator<Item = &'static str> {
     GRAPH_FILES.into_iter().chain(EVENT_FILES).chain([MENTIONS, EVENTS, PARTIAL_JSON, TOTALS_JSON])
 }
 
-/// Makes `dir` ready for a run's outputs: created if need be, and swept of a killed run's
-/// temporary files ([`sweep_temporaries`]; how many, returned). A file in its place is a usage
-/// error (it was "File exists (os error 17)").
-pub fn output_folder(dir: &Path) -> Result<usize, Error> {
+/// Makes `dir` ready for a run's outputs: created if need be, held for this run (see
+/// [`OutputLock`]), and swept of a killed run's temporary files ([`sweep_temporaries`]; how
+/// many, returned). A file in its place is a usage error (it was "File exists (os error 17)"),
+/// and so is a folder another run holds.
+pub fn output_folder(dir: &Path) -> Result<(usize, OutputLock), Error> {
     if std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
         return Err(Error::Usage(format!("output folder {}: a file is there, not a folder", dir.display())));
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    sweep_temporaries(dir)
+    // The folder itself is locked, so that no lock file is left among the outputs. (Where a
+    // folder cannot be opened or locked, on Windows or some network file systems, the run
+    // goes on unguarded.)
+    let held = match std::fs::File::open(dir) {
+        Ok(folder) => match folder.try_lock() {
+            Ok(()) => Some(folder),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::Usage(format!(
+                    "output folder {}: another diplograph run is writing into it; wait for it to end, or give this run its own -o",
+                    dir.display()
+                )))
+            }
+            Err(std::fs::TryLockError::Error(_)) => None,
+        },
+        Err(_) => None,
+    };
+    Ok((sweep_temporaries(dir)?, OutputLock(held)))
 }
+
+/// An output folder held for one run, until dropped: a second run into it (another terminal,
+/// a job array's tasks all left at the default `-o output`) swept the first's temporary files
+/// as a killed run's and renamed its own outputs among the first's; it is now refused.
+#[must_use = "the folder is held only while the lock lives"]
+pub struct OutputLock(#[allow(dead_code)] Option<std::fs::File>);
 
 /// Removes from `dir` the temporary files of a run that was killed before it could (by
 /// SIGKILL, a crash, a power cut): `.name.XXXXXX` for the name of an output. One run at a time
