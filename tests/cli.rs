@@ -1,6 +1,8 @@
 //! End-to-end runs of the `diplograph` binary on the bundled sample (real transcripts), scored
 //! with the shared evaluation tools and loaded by the shared graph clients when they are present.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -9,10 +11,7 @@ fn bin() -> Command {
 }
 
 fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("diplograph-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::tempdir("diplograph-test", name)
 }
 
 fn extract(args: &[&str], out: &Path) -> Output {

@@ -3,14 +3,13 @@
 //! (GraphML) and pandas (CSV) read the same nodes, labels, edges and weights. Filters and
 //! `--weight` are checked on the files themselves.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("diplograph-exports-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::tempdir("diplograph-exports", name)
 }
 
 fn extract(args: &[&str], out: &Path) {

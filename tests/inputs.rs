@@ -2,16 +2,15 @@
 //! BOM, GB18030; an undecodable file, an unreadable one, a broken symlink, a folder symlink
 //! loop. Offsets always point into the file's own bytes, and one bad file costs nothing else.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const SEED: &str = "tests/fixtures/sample/2024-03-07_wang-yi-press-conference.txt";
 
 fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("diplograph-inputs-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::tempdir("diplograph-inputs", name)
 }
 
 fn extract(inputs: &[&Path], out: &Path) -> (Option<i32>, String) {

@@ -1,6 +1,8 @@
 //! Partials and merges: any split of a corpus with `extract --shard I/N --partial`, merged in
 //! any order or as a tree, gives every output of a single `extract`, byte for byte.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -9,10 +11,7 @@ fn bin() -> Command {
 }
 
 fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("diplograph-partial-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::tempdir("diplograph-partial", name)
 }
 
 fn ok(out: Output, what: &str) {

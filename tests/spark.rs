@@ -2,6 +2,8 @@
 //! a single `extract`, byte for byte. Needs pyspark and Java: `.ci/run` installs them; without
 //! them the test is skipped with a message, unless `CI` is set, where it fails.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -35,8 +37,7 @@ fn spark_local_gives_the_single_run() {
         eprintln!("skipped: pyspark is not installed (python3 -m pip install pyspark, or run .ci/run)");
         return;
     };
-    let tmp = std::env::temp_dir().join(format!("diplograph-spark-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
+    let tmp = common::tempdir("diplograph-spark", "run");
     let corpus = tmp.join("corpus");
     std::fs::create_dir_all(&corpus).unwrap();
     // A few hundred documents: every 8th file of ../shared/corpus/zh, else the bundled sample.
