@@ -156,6 +156,12 @@ type Quoted = (usize, usize, Arc<str>);
 /// and every pair in it quoted all of it: 600 KB of such text filled 15 GB of disk.
 pub const EVIDENCE_CHARS: usize = 1000;
 
+/// Is `text` (a sentence, or sentences) over [`EVIDENCE_CHARS`] characters: too long to quote
+/// whole, or to read whole for every cue in it?
+pub(crate) fn too_long(text: &str) -> bool {
+    text.len() > EVIDENCE_CHARS && text.chars().count() > EVIDENCE_CHARS
+}
+
 /// Characters kept either side of each of a pair's mentions in an excerpt.
 const EXCERPT_CONTEXT: usize = 50;
 
@@ -165,8 +171,7 @@ fn sentence_text(doc: &Document, norm: &Normalized, seg: &Segments, first: usize
     let (Some(a), Some(b)) = (seg.sentences.get(first), seg.sentences.get(last)) else {
         return Some((0, 0, Arc::from("")));
     };
-    let span = norm.text.get(a.0..b.1).unwrap_or("");
-    if span.len() > EVIDENCE_CHARS && span.chars().count() > EVIDENCE_CHARS {
+    if too_long(norm.text.get(a.0..b.1).unwrap_or("")) {
         return None;
     }
     let (start, end, text) = file_text(doc, norm, a.0, b.1);

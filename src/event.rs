@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use crate::cooccur::{excerpt_parts, join_excerpt, EVIDENCE_CHARS};
+use crate::cooccur::{excerpt_parts, join_excerpt, too_long};
 use crate::dict::{Dictionaries, EntityId, Kind};
 use crate::error::Error;
 use crate::normalize::Normalized;
@@ -280,7 +280,7 @@ const LONG_SENTENCE_REACH: usize = 200;
 const EVENT_CONTEXT: usize = 150;
 
 /// An event's evidence: its sentence `ss..se` of `text`, line breaks removed, or when the
-/// sentence is `long` (over [`EVIDENCE_CHARS`] characters) an excerpt around the cue.
+/// sentence is `long` (see [`too_long`]) an excerpt around the cue.
 fn evidence(text: &str, (ss, se): (usize, usize), long: bool, cue: (usize, usize)) -> String {
     let without_breaks = |a: usize, b: usize| text[a..b].chars().filter(|c| *c != '\n').collect::<String>();
     if !long {
@@ -615,7 +615,7 @@ impl EventCoder {
                 continue;
             }
             let sentence = &text[ss..se];
-            let long = sentence.len() > EVIDENCE_CHARS && sentence.chars().count() > EVIDENCE_CHARS;
+            let long = too_long(sentence);
             // Reported speech: 习近平指出，… makes Xi the voice of what follows in the paragraph.
             let mut voice_here = None;
             for g in &groups[si] {
@@ -656,9 +656,7 @@ impl EventCoder {
                 // looking through all of it for every cue took 84 s.
                 let (ss, se, here, sg) = if long {
                     let (lo, hi) = excerpt_parts(text, sentence_start, sentence_end, &[(cs, ce)], LONG_SENTENCE_REACH)[0];
-                    let from = sentence_mentions.partition_point(|m| m.norm_start < lo);
-                    let to = sentence_mentions.partition_point(|m| m.norm_start < hi);
-                    let mentions = &sentence_mentions[from..to];
+                    let mentions = crate::resolve::starting_in(sentence_mentions, lo, hi);
                     let (from, mut to) = (sg.partition_point(|g| g.start < lo), sg.partition_point(|g| g.start < hi));
                     while to > from && sg[to - 1].end > hi {
                         to -= 1;
@@ -865,7 +863,7 @@ impl EventCoder {
     ) -> Vec<Group> {
         let mut out = groups[si].clone();
         let sentence = &text[ss..se];
-        let long = sentence.len() > EVIDENCE_CHARS && sentence.chars().count() > EVIDENCE_CHARS;
+        let long = too_long(sentence);
         // Does a..b overlap a group of `out`, or start where one ends? `out` is in text order
         // (its starts never decrease): the groups that start before b are a prefix of it, and
         // the latest end among them tells. (Looking through all of them for every pronoun was

@@ -423,11 +423,11 @@ fn utf16_unmarked(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
 /// bytes: a few are left as they are (a NUL some tool wrote into a transcript), more are
 /// data (an SQLite file is valid UTF-8, and was read as a document with no mention in it).
 fn binary(bytes: &[u8]) -> Option<String> {
-    let zeros = memchr::memchr_iter(0, bytes).count();
-    (zeros * 100 > bytes.len()).then(|| {
-        let first = memchr::memchr(0, bytes).unwrap_or(0);
-        not_text(bytes).unwrap_or_else(|| format!("binary data, not text: {zeros} zero bytes, the first at byte {first}"))
-    })
+    let mut at = memchr::memchr_iter(0, bytes);
+    let first = at.next()?;
+    let zeros = 1 + at.count();
+    (zeros * 100 > bytes.len())
+        .then(|| not_text(bytes).unwrap_or_else(|| format!("binary data, not text: {zeros} zero bytes, the first at byte {first}")))
 }
 
 /// What some bytes that are not text are, by their magic number (`a .pdf file
@@ -978,13 +978,18 @@ impl Lines {
         self.limit.map_or(u64::MAX, |l| l.saturating_mul(2).saturating_add(1 << 16))
     }
 
-    /// `record`, refused if its text is over the limit; `line` names it.
-    fn bounded(&self, record: Result<Document, Error>, line: usize) -> Result<Document, Error> {
-        match (record, self.limit) {
-            (Ok(doc), Some(limit)) if doc.text.len() as u64 > limit => {
-                Err(Error::Input { path: self.path.clone(), line: Some(line), reason: too_large(Some(doc.text.len() as u64), limit) })
-            }
-            (record, _) => record,
+    /// The record in `bytes` (a line, or an array's element) that starts at `line`, refused if
+    /// its text is over the limit; `None` for a blank line.
+    fn record(&self, bytes: &[u8], line: usize) -> Option<Result<Document, Error>> {
+        let bad = |reason: String| Some(Err(Error::Input { path: self.path.clone(), line: Some(line), reason }));
+        let Ok(text) = std::str::from_utf8(bytes) else { return bad("not UTF-8".into()) };
+        let text = text.trim_start_matches('\u{feff}').trim();
+        if text.is_empty() {
+            return None;
+        }
+        match (parse_record(&self.path, line, text), self.limit) {
+            (Ok(doc), Some(limit)) if doc.text.len() as u64 > limit => bad(too_large(Some(doc.text.len() as u64), limit)),
+            (record, _) => Some(record),
         }
     }
 
@@ -1025,12 +1030,8 @@ impl Lines {
                         }
                         return Some(Err(self.oversized(self.line)));
                     }
-                    let line = match std::str::from_utf8(&buf) {
-                        Ok(s) => s.trim_start_matches('\u{feff}').trim(),
-                        Err(_) => return Some(Err(Error::Input { path: self.path.clone(), line: Some(self.line), reason: "not UTF-8".into() })),
-                    };
-                    if !line.is_empty() {
-                        return Some(self.bounded(parse_record(&self.path, self.line, line), self.line));
+                    if let Some(record) = self.record(&buf, self.line) {
+                        return Some(record);
                     }
                 }
             }
@@ -1137,11 +1138,8 @@ impl Lines {
                 if passed > 0 {
                     return Some(Err(self.oversized(start)));
                 }
-                let parsed = match std::str::from_utf8(&element) {
-                    Ok(text) => parse_record(&self.path, start, text),
-                    Err(_) => Err(Error::Input { path: self.path.clone(), line: Some(start), reason: "not UTF-8".into() }),
-                };
-                return Some(self.bounded(parsed, start));
+                // (An element is never blank: it starts at a byte that is not.)
+                return self.record(&element, start);
             }
         }
     }

@@ -49,6 +49,14 @@ pub struct Mention {
     pub norm_end: usize,
 }
 
+/// The mentions of `mentions` (in text order) that start in the normalized span `a..b`,
+/// found by binary search.
+pub fn starting_in(mentions: &[Mention], a: usize, b: usize) -> &[Mention] {
+    let from = mentions.partition_point(|m| m.norm_start < a);
+    let to = mentions.partition_point(|m| m.norm_start < b).max(from);
+    &mentions[from..to]
+}
+
 /// The speaker of each turn: the id of the leader or organization in its label, else the
 /// label's text.
 pub fn speakers(dicts: &Dictionaries, norm: &Normalized, seg: &Segments, mentions: &[Mention]) -> Vec<Option<String>> {
@@ -56,12 +64,9 @@ pub fn speakers(dicts: &Dictionaries, norm: &Normalized, seg: &Segments, mention
         .iter()
         .map(|t| {
             let (a, b) = t.label?;
-            // Mentions are in text order: those of the label are found by binary search (a scan
-            // of all of them per turn was quadratic: the corpus as one file, 20,000 turns, spent
-            // half its time here).
-            let from = mentions.partition_point(|m| m.norm_start < a);
-            let to = mentions.partition_point(|m| m.norm_start < b);
-            let inside = mentions[from..to].iter().filter(|m| m.norm_end <= b && m.entity.is_some());
+            // (A scan of all the mentions per turn was quadratic: the corpus as one file, 20,000
+            // turns, spent half its time here.)
+            let inside = starting_in(mentions, a, b).iter().filter(|m| m.norm_end <= b && m.entity.is_some());
             let best = inside
                 .max_by_key(|m| (m.kind == Kind::Leader, m.kind == Kind::Organization, m.norm_end - m.norm_start))
                 .and_then(|m| m.entity)
