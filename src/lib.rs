@@ -521,7 +521,7 @@ fn next_batch(
                     continue;
                 }
                 if let Some(note) = &doc.repaired {
-                    report.repaired.push(Error::Input { path: doc.path.clone(), line: None, reason: note.clone() });
+                    report.repaired.push(Error::Input { path: doc.path.clone(), line: doc.line, reason: note.clone() });
                 }
                 bytes += doc.bytes;
                 batch.push(doc);

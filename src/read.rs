@@ -885,7 +885,16 @@ fn parse_record(path: &Path, line_no: usize, line: &str) -> Result<Document, Err
     if !line.starts_with('{') {
         return Err(bad("not a JSON object: a record is one, {\"id\": …, \"text\": …}".into()));
     }
-    let rec: Record = serde_json::from_str(line).map_err(|e| bad(format!("not a JSON record with `id` and `text`: {e}")))?;
+    let (rec, repaired): (Record, _) = match serde_json::from_str(line) {
+        Ok(rec) => (rec, None),
+        // A string cut inside a UTF-16 surrogate pair (JavaScript's substring, a tweet cut at
+        // 140 units) is written as a lone `\ud83d`, which serde refuses ("unexpected end of hex
+        // escape"): the whole record was lost for one character.
+        Err(e) => match mend_surrogate_escapes(line).and_then(|(mended, n)| Some((serde_json::from_str(&mended).ok()?, n))) {
+            Some((rec, n)) => (rec, Some(format!("{n} unpaired UTF-16 surrogate escape(s) (\\uD800-\\uDFFF) replaced with U+FFFD"))),
+            None => return Err(bad(format!("not a JSON record with `id` and `text`: {e}"))),
+        },
+    };
     let id = scalar("id", rec.id).map_err(bad)?.ok_or_else(|| bad("`id` must be a string or a number, not null".into()))?;
     if id.is_empty() {
         return Err(bad("empty `id`".into()));
@@ -903,13 +912,49 @@ fn parse_record(path: &Path, line_no: usize, line: &str) -> Result<Document, Err
         id,
         path: path.to_path_buf(),
         line: Some(line_no),
-        repaired: None,
+        repaired,
         date,
         title,
         text: rec.text,
         encoding: "UTF-8",
         origin: None,
         base: 0,
+    })
+}
+
+/// `line` with each `\uXXXX` escape of an unpaired UTF-16 surrogate made `\ufffd`, and how
+/// many there were; `None` if there was none.
+fn mend_surrogate_escapes(line: &str) -> Option<(String, usize)> {
+    let hex = |at: usize| line.get(at..at + 4).and_then(|h| u16::from_str_radix(h, 16).ok());
+    let escape = |at: usize| line.as_bytes().get(at..at + 2) == Some(b"\\u");
+    let (mut out, mut last, mut mended) = (String::with_capacity(line.len()), 0, 0);
+    let mut i = 0;
+    // (Bytes are searched: a damaged line may put a backslash before a character of several.)
+    while let Some(at) = line.as_bytes().get(i..).and_then(|rest| memchr::memchr(b'\\', rest)).map(|at| i + at) {
+        // Another escape (`\\`, `\"`, `\n`, …) is two bytes.
+        let Some(unit) = escape(at).then(|| hex(at + 2)).flatten() else {
+            i = at + 2;
+            continue;
+        };
+        i = at + 6;
+        let paired = match unit {
+            0xD800..=0xDBFF if escape(i) && hex(i + 2).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low)) => {
+                i += 6;
+                true
+            }
+            0xD800..=0xDFFF => false,
+            _ => true,
+        };
+        if !paired {
+            out.push_str(&line[last..at]);
+            out.push_str("\\ufffd");
+            last = i;
+            mended += 1;
+        }
+    }
+    (mended > 0).then(|| {
+        out.push_str(&line[last..]);
+        (out, mended)
     })
 }
 
@@ -1278,6 +1323,23 @@ impl Corpus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_surrogate_escapes_are_mended_and_nothing_else() {
+        let cases = [
+            (r#"{"t":"a\ud800b"}"#, Some((r#"{"t":"a\ufffdb"}"#, 1))),
+            // A pair stays; a low half alone, and a high half at the end, do not.
+            (r#"{"t":"\ud83d\ude00\ude00x\uD83D"}"#, Some((r#"{"t":"\ud83d\ude00\ufffdx\ufffd"}"#, 2))),
+            // An escaped backslash before `ud800` is no escape; a backslash before a
+            // character of several bytes (a damaged line) is passed over.
+            (r#"{"t":"\\ud800 \中 \u4e2d"}"#, None),
+            (r#"{"t":"end\"#, None),
+        ];
+        for (line, want) in cases {
+            let got = mend_surrogate_escapes(line);
+            assert_eq!(got.as_ref().map(|(s, n)| (s.as_str(), *n)), want, "{line}");
+        }
+    }
 
     #[test]
     fn dates_in_the_forms_corpora_write_in_records_and_names() {

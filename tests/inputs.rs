@@ -204,6 +204,29 @@ fn record_dates_in_common_forms_are_read_and_bad_records_named() {
 }
 
 #[test]
+fn a_record_cut_inside_a_surrogate_pair_is_mended_not_skipped() {
+    // JSON written from a string cut between the two halves of an emoji (JavaScript's
+    // substring, a post cut at 140 UTF-16 units) has a lone `\ud83d`, which a JSON parser
+    // refuses: the whole record was skipped.
+    let text = std::fs::read_to_string(SEED).unwrap();
+    let quoted = serde_json::to_string(&text).unwrap();
+    let cut = format!("{}\\ud83d\"", &quoted[..quoted.len() - 1]);
+    let dir = tempdir("surrogate");
+    let jsonl = dir.join("posts.jsonl");
+    std::fs::write(&jsonl, format!("{{\"id\": \"whole\", \"text\": {quoted}}}\n{{\"id\": \"cut\", \"text\": {cut}}}\n")).unwrap();
+    let out = tempdir("surrogate-out");
+    let (code, err) = extract(&[&jsonl], &out);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("mended: ") && err.contains("posts.jsonl:2: 1 unpaired UTF-16 surrogate escape(s)"), "{err}");
+    let of = |doc: &str| -> Vec<(u64, u64, String)> {
+        let ms = mentions(&out);
+        ms.iter().filter(|m| m["doc"] == doc).map(|m| (m["start"].as_u64().unwrap(), m["end"].as_u64().unwrap(), m["text"].to_string())).collect()
+    };
+    assert!(of("whole").len() > 150);
+    assert_eq!(of("cut"), of("whole"));
+}
+
+#[test]
 fn damaged_files_are_mended_named_and_keep_their_offsets() {
     let dir = tempdir("damaged");
     let seed = std::fs::read(SEED).unwrap();
