@@ -151,6 +151,12 @@ pub struct Summary {
     pub events: usize,
     /// Mentions per type (types with none left out).
     pub mentions: BTreeMap<String, usize>,
+    /// The inputs skipped, and why (a partial written before these lists has none).
+    #[serde(default)]
+    pub lost: Vec<crate::export::report::Lost>,
+    /// The inputs mended, and how.
+    #[serde(default)]
+    pub mended: Vec<crate::export::report::Lost>,
 }
 
 impl Summary {
@@ -163,6 +169,11 @@ impl Summary {
         for (k, v) in &o.mentions {
             *self.mentions.entry(k.clone()).or_default() += v;
         }
+        // (In file and line order, whatever the order of the partials.)
+        for (into, from) in [(&mut self.lost, &o.lost), (&mut self.mended, &o.mended)] {
+            into.extend(from.iter().cloned());
+            into.sort();
+        }
     }
 
     /// The report page's figures.
@@ -172,6 +183,8 @@ impl Summary {
             skipped: self.skipped,
             mentions: self.mentions.iter().filter_map(|(k, v)| Some((Kind::parse(k)?.as_str(), *v))).collect(),
             events: self.events,
+            lost: self.lost.clone(),
+            mended: self.mended.clone(),
         }
     }
 }

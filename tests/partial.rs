@@ -107,6 +107,56 @@ fn shards_merged_in_any_order_or_tree_give_the_single_run() {
 }
 
 #[test]
+fn the_inputs_skipped_or_mended_are_listed_once_in_run_json_however_split() {
+    // A corpus with a broken record and a record mended (a cut emoji): each shard reads every
+    // file, but each such line is the skip or mend of one shard only, and the merge lists it
+    // once, as the single run does.
+    let tmp = tempdir("lost");
+    let corpus = tmp.join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    for f in std::fs::read_dir("tests/fixtures/sample").unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, corpus.join(f.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(
+        corpus.join("posts.jsonl"),
+        concat!(
+            "{\"id\": \"p1\", \"text\": \"中方愿同俄方一道。\"}\n",
+            "{\"id\": \"p2\", \"text\": [\"中方\"]}\n",
+            "{\"id\": \"p3\", \"text\": \"外交部发言人表示，中德关系很重要\\ud83d\"}\n",
+        ),
+    )
+    .unwrap();
+    // (Exit 1: some inputs skipped or mended; a shard that met none of them exits 0.)
+    let run = |out: &Path, extra: &[&str]| {
+        let o = bin().arg("extract").arg(&corpus).arg("-o").arg(out).args(["-q", "-j", "2"]).args(extra).output().unwrap();
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&o.stderr));
+        o.status.code()
+    };
+    let single = tmp.join("single");
+    assert_eq!(run(&single, &[]), Some(1));
+    let parts: Vec<PathBuf> = (0..3)
+        .map(|i| {
+            let p = tmp.join(format!("p{i}"));
+            run(&p, &["--partial", "--shard", &format!("{i}/3")]);
+            p
+        })
+        .collect();
+    let merged = tmp.join("merged");
+    ok(merge(&[&parts[2], &parts[0], &parts[1]], &merged, &[]), "merge");
+    same_outputs(&single, &merged, "a corpus with skipped and mended inputs in 3 shards");
+    let run_json: serde_json::Value = serde_json::from_slice(&std::fs::read(single.join("run.json")).unwrap()).unwrap();
+    let listed = |key: &str| -> Vec<(String, u64)> {
+        run_json["inputs"][key].as_array().unwrap().iter().map(|l| (l["input"].as_str().unwrap().to_string(), l["line"].as_u64().unwrap())).collect()
+    };
+    let posts = corpus.join("posts.jsonl").display().to_string();
+    assert_eq!(listed("skipped"), [(posts.clone(), 2)], "{run_json}");
+    assert_eq!(listed("mended"), [(posts, 3)], "{run_json}");
+    assert!(run_json["inputs"]["skipped"][0]["reason"].as_str().unwrap().contains("expected a string"), "{run_json}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
 fn single_run_lists_documents_by_id() {
     // File order puts `a-b.txt` before `a.txt` ('-' < '.'); id order puts `a` first.
     let tmp = tempdir("order");

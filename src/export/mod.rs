@@ -222,8 +222,8 @@ pub fn stamp_json(g: &CoGraph) -> serde_json::Map<String, serde_json::Value> {
 }
 
 /// The sidecar `run.json`: the stamp and figures of the run, for the CSV files and a diff of
-/// batches (no paths, hosts or times).
-pub fn run_json(g: &CoGraph) -> serde_json::Value {
+/// batches (no hosts or times, and no paths but those of the inputs skipped or mended).
+pub fn run_json(g: &CoGraph, summary: &report::Summary) -> serde_json::Value {
     let range = g.date_range();
     let mut map = stamp_json(g);
     map.insert("nodes".into(), g.graph.node_count().into());
@@ -231,6 +231,14 @@ pub fn run_json(g: &CoGraph) -> serde_json::Value {
     map.insert("first".into(), range.map(|r| r.0).into());
     map.insert("last".into(), range.map(|r| r.1).into());
     map.insert("files".into(), GRAPH_FILES.to_vec().into());
+    let inputs = serde_json::json!({
+        "documents": summary.documents,
+        "mentions": summary.mentions,
+        "events": summary.events,
+        "skipped": summary.lost,
+        "mended": summary.mended,
+    });
+    map.insert("inputs".into(), inputs);
     serde_json::Value::Object(map)
 }
 
@@ -262,7 +270,7 @@ pub fn write_graph(dir: &Path, g: &CoGraph, summary: &report::Summary) -> Result
         (5, Box::new(|| settle_file(dir, GRAPH_FILES[5], |w| evidence::write_with(w, g, json)))),
         (7, Box::new(|| settle_file(dir, GRAPH_FILES[7], |w| write!(w, "{}", report::Html { graph: g, summary })))),
         (3, Box::new(|| settle_file(dir, GRAPH_FILES[3], |w| csv::nodes(w, g)))),
-        (6, Box::new(|| settle_file(dir, GRAPH_FILES[6], |w| json_line(w, &run_json(g))))),
+        (6, Box::new(|| settle_file(dir, GRAPH_FILES[6], |w| json_line(w, &run_json(g, summary))))),
     ];
     let mut done = largest_first(jobs);
     done.sort_by_key(|(i, _)| *i);

@@ -27,6 +27,39 @@ pub struct Summary {
     pub mentions: BTreeMap<&'static str, usize>,
     /// Events coded.
     pub events: usize,
+    /// The inputs skipped and the inputs mended, each with why (see [`Lost`]).
+    pub lost: Vec<Lost>,
+    /// See [`Summary::lost`].
+    pub mended: Vec<Lost>,
+}
+
+/// An input skipped or mended, as `run.json` lists it: the messages on stderr, for a machine.
+/// A batch run over thousands of files printed them among its progress lines, at most twenty
+/// per file; a pipeline that wanted to know which records it lost had to scrape them.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct Lost {
+    /// The input file (`-` for standard input).
+    pub input: String,
+    /// Its line, for a JSON Lines record.
+    pub line: Option<usize>,
+    /// Why.
+    pub reason: String,
+}
+
+impl Lost {
+    /// What `e` says of an input, in order: by file, then line.
+    pub fn list<'a>(errors: impl IntoIterator<Item = &'a crate::error::Error>) -> Vec<Lost> {
+        let mut lost: Vec<Lost> = errors
+            .into_iter()
+            .map(|e| match e {
+                crate::error::Error::Input { path, line, reason } => Lost { input: path.display().to_string(), line: *line, reason: reason.clone() },
+                crate::error::Error::Io { path, source } => Lost { input: path.display().to_string(), line: None, reason: source.to_string() },
+                other => Lost { input: String::new(), line: None, reason: other.to_string() },
+            })
+            .collect();
+        lost.sort();
+        lost
+    }
 }
 
 /// The report page; `Display` writes it.
