@@ -441,8 +441,8 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
             skipped: report.skipped.len(),
             events: report.events,
             mentions: report.mentions.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-            lost: export::report::Lost::list(&report.skipped),
-            mended: export::report::Lost::list(&report.repaired),
+            lost: export::report::Losses::of(&report.skipped),
+            mended: export::report::Losses::of(&report.repaired),
         };
         let manifest = partial::Manifest { header: partial::Header::new(&pipeline.stamp(), &cfg.tag), summary, docs };
         report.written.push(manifest.write(&cfg.output)?);
@@ -472,8 +472,8 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
             skipped: report.skipped.len(),
             mentions: report.mentions.clone(),
             events: report.events,
-            lost: export::report::Lost::list(&report.skipped),
-            mended: export::report::Lost::list(&report.repaired),
+            lost: export::report::Losses::of(&report.skipped),
+            mended: export::report::Losses::of(&report.repaired),
         };
         let outputs = lines_side.and_then(|(lines_written, event_files)| {
             let (graph_files, nodes, edges) = pool.install(|| write_graph_of(dir, g, event_files, &summary))?;

@@ -153,10 +153,10 @@ pub struct Summary {
     pub mentions: BTreeMap<String, usize>,
     /// The inputs skipped, and why (a partial written before these lists has none).
     #[serde(default)]
-    pub lost: Vec<crate::export::report::Lost>,
+    pub lost: crate::export::report::Losses,
     /// The inputs mended, and how.
     #[serde(default)]
-    pub mended: Vec<crate::export::report::Lost>,
+    pub mended: crate::export::report::Losses,
 }
 
 impl Summary {
@@ -169,11 +169,8 @@ impl Summary {
         for (k, v) in &o.mentions {
             *self.mentions.entry(k.clone()).or_default() += v;
         }
-        // (In file and line order, whatever the order of the partials.)
-        for (into, from) in [(&mut self.lost, &o.lost), (&mut self.mended, &o.mended)] {
-            into.extend(from.iter().cloned());
-            into.sort();
-        }
+        self.lost.merge(&o.lost);
+        self.mended.merge(&o.mended);
     }
 
     /// The report page's figures.

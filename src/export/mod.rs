@@ -235,8 +235,10 @@ pub fn run_json(g: &CoGraph, summary: &report::Summary) -> serde_json::Value {
         "documents": summary.documents,
         "mentions": summary.mentions,
         "events": summary.events,
-        "skipped": summary.lost,
-        "mended": summary.mended,
+        "skipped": summary.lost.listed,
+        "skipped_not_listed": summary.lost.more,
+        "mended": summary.mended.listed,
+        "mended_not_listed": summary.mended.more,
     });
     map.insert("inputs".into(), inputs);
     serde_json::Value::Object(map)

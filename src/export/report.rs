@@ -27,15 +27,27 @@ pub struct Summary {
     pub mentions: BTreeMap<&'static str, usize>,
     /// Events coded.
     pub events: usize,
-    /// The inputs skipped and the inputs mended, each with why (see [`Lost`]).
-    pub lost: Vec<Lost>,
+    /// The inputs skipped and the inputs mended, each with why (see [`Losses`]).
+    pub lost: Losses,
     /// See [`Summary::lost`].
-    pub mended: Vec<Lost>,
+    pub mended: Losses,
 }
 
-/// An input skipped or mended, as `run.json` lists it: the messages on stderr, for a machine.
+/// Inputs skipped (or mended), as `run.json` lists them: the messages of stderr, for a machine.
 /// A batch run over thousands of files printed them among its progress lines, at most twenty
-/// per file; a pipeline that wanted to know which records it lost had to scrape them.
+/// per file; a pipeline that wanted to know which records it lost had to scrape them. Each is
+/// listed, in file and line order, up to [`Losses::LISTED`] per file, then the file's count of
+/// the others and the last line (a JSON Lines file of another shape, a million records, each
+/// skipped for the same reason, made a run.json of 140 MB).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Losses {
+    /// The inputs listed.
+    pub listed: Vec<Lost>,
+    /// Per file with more than [`Losses::LISTED`]: how many more.
+    pub more: Vec<More>,
+}
+
+/// One input skipped or mended.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Lost {
     /// The input file (`-` for standard input).
@@ -46,19 +58,59 @@ pub struct Lost {
     pub reason: String,
 }
 
-impl Lost {
-    /// What `e` says of an input, in order: by file, then line.
-    pub fn list<'a>(errors: impl IntoIterator<Item = &'a crate::error::Error>) -> Vec<Lost> {
-        let mut lost: Vec<Lost> = errors
-            .into_iter()
-            .map(|e| match e {
-                crate::error::Error::Input { path, line, reason } => Lost { input: path.display().to_string(), line: *line, reason: reason.clone() },
-                crate::error::Error::Io { path, source } => Lost { input: path.display().to_string(), line: None, reason: source.to_string() },
-                other => Lost { input: String::new(), line: None, reason: other.to_string() },
-            })
-            .collect();
+/// The inputs of one file beyond those listed.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct More {
+    /// The input file.
+    pub input: String,
+    /// How many of its inputs are not listed.
+    pub count: usize,
+    /// The last line of those.
+    pub last_line: Option<usize>,
+}
+
+impl Losses {
+    /// Inputs listed per file.
+    pub const LISTED: usize = 1000;
+
+    /// What `errors` say of inputs.
+    pub fn of<'a>(errors: impl IntoIterator<Item = &'a crate::error::Error>) -> Losses {
+        let lost = errors.into_iter().map(|e| match e {
+            crate::error::Error::Input { path, line, reason } => Lost { input: path.display().to_string(), line: *line, reason: reason.clone() },
+            crate::error::Error::Io { path, source } => Lost { input: path.display().to_string(), line: None, reason: source.to_string() },
+            other => Lost { input: String::new(), line: None, reason: other.to_string() },
+        });
+        Losses::capped(lost.collect(), Vec::new())
+    }
+
+    /// Adds `other`'s: the same lists as the one run over both parts would give (each part
+    /// listed the first of its inputs of a file, so the first of both are among them).
+    pub fn merge(&mut self, other: &Losses) {
+        let listed = std::mem::take(&mut self.listed).into_iter().chain(other.listed.iter().cloned()).collect();
+        let more = std::mem::take(&mut self.more).into_iter().chain(other.more.iter().cloned()).collect();
+        *self = Losses::capped(listed, more);
+    }
+
+    fn capped(mut lost: Vec<Lost>, more: Vec<More>) -> Losses {
         lost.sort();
-        lost
+        let mut beyond: BTreeMap<String, (usize, Option<usize>)> = BTreeMap::new();
+        for m in more {
+            let (count, last) = beyond.entry(m.input).or_default();
+            *count += m.count;
+            *last = (*last).max(m.last_line);
+        }
+        let mut listed = Vec::with_capacity(lost.len().min(Losses::LISTED));
+        for file in lost.chunk_by(|a, b| a.input == b.input) {
+            let (shown, rest) = file.split_at(file.len().min(Losses::LISTED));
+            listed.extend_from_slice(shown);
+            if let Some(last) = rest.last() {
+                let (count, l) = beyond.entry(last.input.clone()).or_default();
+                *count += rest.len();
+                *l = (*l).max(last.line);
+            }
+        }
+        let more = beyond.into_iter().map(|(input, (count, last_line))| More { input, count, last_line }).collect();
+        Losses { listed, more }
     }
 }
 
@@ -330,5 +382,30 @@ impl fmt::Display for Html<'_> {
             f,
             "<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n<title>diplograph report</title>\n<style>\n{CSS}\n</style>\n</head>\n<body>\n<h1>diplograph report</h1>\n{body}</body>\n</html>\n"
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn losses_merged_from_any_split_are_the_losses_of_the_whole() {
+        // Two files: one of 2,500 bad lines (a JSON Lines file of another shape), one of three.
+        let error = |input: &str, line: usize| crate::error::Error::Input { path: input.into(), line: Some(line), reason: format!("bad {line}") };
+        let all: Vec<_> = (1..=2500).map(|l| error("shape.jsonl", l)).chain((1..=3).map(|l| error("a.jsonl", l * 7))).collect();
+        let whole = Losses::of(&all);
+        assert_eq!(whole.listed.len(), Losses::LISTED + 3);
+        assert_eq!(whole.listed[0], Lost { input: "a.jsonl".into(), line: Some(7), reason: "bad 7".into() });
+        assert_eq!(whole.more, [More { input: "shape.jsonl".into(), count: 1500, last_line: Some(2500) }]);
+        // Split as shards split records (by a hash: here every third, and the rest), in
+        // either order; and as one part with everything and one with nothing.
+        let (a, b): (Vec<_>, Vec<_>) = all.iter().enumerate().partition(|(i, _)| i % 3 == 0);
+        let (a, b) = (Losses::of(a.into_iter().map(|(_, e)| e)), Losses::of(b.into_iter().map(|(_, e)| e)));
+        for (x, y) in [(&a, &b), (&b, &a), (&whole, &Losses::default())] {
+            let mut merged = x.clone();
+            merged.merge(y);
+            assert_eq!(merged, whole);
+        }
     }
 }
