@@ -331,7 +331,7 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
     let mut report = Report::default();
-    let mut seen_ids = std::collections::HashSet::new();
+    let mut seen_ids = SeenIds::default();
     // Loading jieba's dictionary keeps one thread busy for 0.1 s, six times what the automata
     // take. Meanwhile another builds the rest of the pipeline, lists the corpus, reads its
     // first batch and prepares its documents, which needs no jieba. (Whichever thread comes
@@ -498,12 +498,44 @@ fn drop_beside<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new().name("drop".into()).spawn(move || drop(value));
 }
 
+/// The document ids read, each with where it was first read: a repeat names it (`x.txt` and
+/// the `x.txt.gz` made of it, a record exported twice), which "seen before" alone left the
+/// user to search a corpus for.
+#[derive(Default)]
+struct SeenIds {
+    /// Id → its file (an index into `files`) and line.
+    ids: std::collections::HashMap<String, (u32, Option<usize>)>,
+    /// The files documents came from, each once (a file's documents come together).
+    files: Vec<PathBuf>,
+}
+
+impl SeenIds {
+    /// Where `doc`'s id was first read, if it was; else notes it and returns `None`.
+    fn first_of(&mut self, doc: &Document) -> Option<String> {
+        if self.files.last() != Some(&doc.path) {
+            self.files.push(doc.path.clone());
+        }
+        let here = (self.files.len() as u32 - 1, doc.line);
+        match self.ids.entry(doc.id.clone()) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(here);
+                None
+            }
+            std::collections::hash_map::Entry::Occupied(o) => {
+                let (file, line) = *o.get();
+                let path = self.files[file as usize].display();
+                Some(line.map_or_else(|| path.to_string(), |l| format!("{path}:{l}")))
+            }
+        }
+    }
+}
+
 /// The next batch of documents from the corpus: skips recorded in the report, documents of
 /// other shards and repeated ids left out.
 fn next_batch(
     corpus: &mut impl Iterator<Item = Result<Document, Error>>,
     cfg: &Config,
-    seen_ids: &mut std::collections::HashSet<String>,
+    seen_ids: &mut SeenIds,
     report: &mut Report,
 ) -> Vec<Document> {
     let mut batch = Vec::new();
@@ -516,11 +548,11 @@ fn next_batch(
             Some(Err(_)) => {}
             Some(Ok(doc)) if cfg.shard.is_some_and(|s| !s.takes(&doc.id)) => {}
             Some(Ok(doc)) => {
-                if !seen_ids.insert(doc.id.clone()) {
+                if let Some(first) = seen_ids.first_of(&doc) {
                     report.skipped.push(Error::Input {
                         path: doc.path.clone(),
                         line: doc.line,
-                        reason: format!("document id `{}` seen before; skipped", doc.id),
+                        reason: format!("document id `{}` seen before, at {first}; skipped", doc.id),
                     });
                     continue;
                 }

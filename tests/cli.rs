@@ -177,8 +177,8 @@ fn bad_inputs_are_named_and_the_rest_is_processed() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("docs.jsonl:2:"), "{err}");
-    // A repeated id is named by its line too; the first record with it stands.
-    assert!(err.contains("docs.jsonl:4: document id `a` seen before"), "{err}");
+    // A repeated id is named by its line too, with where it was first; the first record stands.
+    assert!(err.contains(&format!("docs.jsonl:4: document id `a` seen before, at {}:1; skipped", jsonl.display())), "{err}");
     assert!(err.contains("empty.txt"), "{err}");
     assert!(err.contains("no/such/file.txt"), "{err}");
     let mentions = std::fs::read_to_string(out.join("mentions.jsonl")).unwrap();
