@@ -149,6 +149,15 @@ impl ExtractArgs {
     pub fn config(&self) -> Result<Config, Error> {
         let mut cfg = Config { inputs: self.inputs.clone(), output: self.output.clone(), threads: self.threads, strict: self.strict, ..Config::default() };
         cfg.partial = self.partial;
+        // Thousands of threads (a typo, or a thread per file) hung the run for ever: the
+        // threads past the system's memory maps panic as they start, and the pool waits for them.
+        if self.threads > MAX_THREADS {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            return Err(Error::Usage(format!(
+                "-j {}: at most {MAX_THREADS} threads (this machine has {cores} cores; 0 takes one per core, and the output is the same whatever the number)",
+                self.threads
+            )));
+        }
         if let Some(mb) = self.max_document {
             if !(mb.is_finite() && mb > 0.0) {
                 return Err(Error::Usage(format!("--max-document {mb}: expected a size in MB above 0")));
@@ -192,6 +201,11 @@ impl ExtractArgs {
                 }
             }
         }
+        if let (Some(from), Some(to)) = (&self.from, &self.to) {
+            if from > to {
+                return Err(Error::Usage(format!("--from {from} is after --to {to}: no document would be counted")));
+            }
+        }
         cfg.graph.from = self.from.clone();
         cfg.graph.to = self.to.clone();
         if let Some(types) = &self.types {
@@ -203,6 +217,9 @@ impl ExtractArgs {
         Ok(cfg)
     }
 }
+
+/// The most worker threads `-j` takes.
+const MAX_THREADS: usize = 1024;
 
 /// The bundled sample corpus: `tests/fixtures/sample` of the source tree.
 pub fn sample_dir() -> PathBuf {

@@ -299,6 +299,13 @@ fn usage_errors_exit_2() {
     let o = extract(&["tests/fixtures/sample", "--window", "chapter"], &out);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--window chapter"));
+    // Thread counts the system cannot start (the run hung, its threads panicking as they
+    // started), and a date range with nothing in it.
+    for (args, says) in [(&["-j", "100000"][..], "at most 1024 threads"), (&["--from", "2024-03-01", "--to", "2024-02-01"], "is after --to")] {
+        let o = extract(&[&["tests/fixtures/sample"][..], args].concat(), &out);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains(says), "{}", String::from_utf8_lossy(&o.stderr));
+    }
     // An output folder that is a file (it said "File exists (os error 17)", exit 3).
     let file = tempdir("usage-file").join("output");
     std::fs::write(&file, "notes").unwrap();
