@@ -153,6 +153,9 @@ fn the_inputs_skipped_or_mended_are_listed_once_in_run_json_however_split() {
     assert_eq!(listed("skipped"), [(posts.clone(), 2)], "{run_json}");
     assert_eq!(listed("mended"), [(posts, 3)], "{run_json}");
     assert!(run_json["inputs"]["skipped"][0]["reason"].as_str().unwrap().contains("expected a string"), "{run_json}");
+    // The report page shows them too, for a reader who never saw stderr.
+    let report = std::fs::read_to_string(single.join("report.html")).unwrap();
+    assert!(report.contains("<h2>Inputs skipped</h2>") && report.contains("<h2>Inputs mended</h2>"), "{report}");
     let _ = std::fs::remove_dir_all(&tmp);
 }
 

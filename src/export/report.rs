@@ -165,7 +165,31 @@ impl Html<'_> {
             writeln!(out, "<tr><th>dates</th><td class=n>{} – {}</td></tr>", Escaped(a), Escaped(b))?;
         }
         writeln!(out, "<tr><th>edge weight</th><td class=n>{}</td></tr></table>", g.weight_by.as_str())?;
-        writeln!(out, "<p class=stamp>{}</p>", Escaped(&g.stamp.line()))
+        writeln!(out, "<p class=stamp>{}</p>", Escaped(&g.stamp.line()))?;
+        self.losses(out)
+    }
+
+    /// The first inputs skipped and mended, with why: a reader of the page may never see
+    /// stderr. The rest are in `run.json`.
+    fn losses(&self, out: &mut String) -> fmt::Result {
+        const SHOWN: usize = 20;
+        let s = self.summary;
+        for (what, losses) in [("skipped", &s.lost), ("mended", &s.mended)] {
+            if losses.listed.is_empty() {
+                continue;
+            }
+            let total = losses.listed.len() + losses.more.iter().map(|m| m.count).sum::<usize>();
+            writeln!(out, "<h2>Inputs {what}</h2><table><tr><th>input</th><th>line</th><th>why</th></tr>")?;
+            for l in losses.listed.iter().take(SHOWN) {
+                let line = l.line.map_or_else(String::new, |n| n.to_string());
+                writeln!(out, "<tr><td>{}</td><td class=n>{line}</td><td>{}</td></tr>", Escaped(&l.input), Escaped(&l.reason))?;
+            }
+            writeln!(out, "</table>")?;
+            if total > SHOWN {
+                writeln!(out, "<p>and {} more: every one is in <code>run.json</code> (<code>inputs.{what}</code>).</p>", total - SHOWN)?;
+            }
+        }
+        Ok(())
     }
 
     fn top_entities(&self, out: &mut String) -> fmt::Result {
