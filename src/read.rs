@@ -837,6 +837,10 @@ fn text_document(path: &Path, id: String, reader: impl Read, gz: bool, limit: Op
     };
     let ((text, encoding, origin, base), mut repaired) =
         decode_repairing(&bytes).map_err(|reason| Error::Input { path: path.to_path_buf(), line: None, reason })?;
+    // (A page a scraper saved blank: a document of nothing, counted among the corpus's.)
+    if text.trim().is_empty() {
+        return Err(Error::Input { path: path.to_path_buf(), line: None, reason: format!("no text: {} byte(s) of white space", bytes.len()) });
+    }
     if let Some(cut) = cut {
         repaired = Some(match repaired {
             Some(note) => format!("{cut}; {note}"),
@@ -898,6 +902,9 @@ fn parse_record(path: &Path, line_no: usize, line: &str) -> Result<Document, Err
     let id = scalar("id", rec.id).map_err(bad)?.ok_or_else(|| bad("`id` must be a string or a number, not null".into()))?;
     if id.is_empty() {
         return Err(bad("empty `id`".into()));
+    }
+    if rec.text.trim().is_empty() {
+        return Err(bad("empty `text`".into()));
     }
     let title = scalar("title", rec.title).map_err(bad)?;
     let date = match scalar("date", rec.date).map_err(bad)? {
@@ -1008,13 +1015,15 @@ struct Lines {
     array: bool,
     opened: bool,
     finished: bool,
+    /// Records (or errors) given so far.
+    given: usize,
     /// Bytes a record's text may have (see [`Corpus::with_document_limit`]).
     limit: Option<u64>,
 }
 
 impl Lines {
     fn new(path: PathBuf, reader: Box<dyn BufRead + Send>, gz: bool, array: bool, limit: Option<u64>) -> Lines {
-        Lines { path, reader, line: 0, gz, array, opened: false, finished: false, limit }
+        Lines { path, reader, line: 0, gz, array, opened: false, finished: false, given: 0, limit }
     }
 
     /// Bytes of JSON a record may take: its text's limit twice over (`\u4e2d` is 6 bytes for
@@ -1045,7 +1054,24 @@ impl Lines {
     }
 
     /// The next record, or an error naming its line; None at the end (or after a read error).
+    /// A file with no record at all is one error: an empty .jsonl (an export of nothing, a
+    /// download that failed) was passed over without a word, where an empty .txt was named.
     fn next_record(&mut self) -> Option<Result<Document, Error>> {
+        let next = self.next_item();
+        if next.is_some() || self.given > 0 {
+            self.given += usize::from(next.is_some());
+            return next;
+        }
+        self.given = 1;
+        let reason = match (self.line, self.opened) {
+            (0, false) => "empty file".to_string(),
+            (_, true) => "no record: an empty JSON array".to_string(),
+            (n, false) => format!("no record: {n} blank line(s)"),
+        };
+        Some(Err(Error::Input { path: self.path.clone(), line: None, reason }))
+    }
+
+    fn next_item(&mut self) -> Option<Result<Document, Error>> {
         if self.finished {
             return None;
         }
@@ -1443,8 +1469,10 @@ mod tests {
                 .collect()
         };
         let ok = |id: &str, line: usize| Ok((id.to_string(), line));
-        assert_eq!(records("[]"), []);
-        assert_eq!(records("\u{feff}[ ]\n"), []);
+        // An empty array, or an empty file, is one error: no record.
+        assert_eq!(records("[]"), [Err("a.json: no record: an empty JSON array".to_string())]);
+        assert_eq!(records("\u{feff}[ ]\n"), [Err("a.json: no record: an empty JSON array".to_string())]);
+        assert_eq!(records(""), [Err("a.json: empty file".to_string())]);
         // Brackets, braces and escaped quotes inside strings; records over several lines.
         let json = "[\r\n  {\"id\": \"a\", \"text\": \"中方 [1] {x} \\\"引号\\\" \\\\\"},\r\n  {\n    \"id\": \"b\",\n    \"text\": \"}]\"\n  }\n]";
         assert_eq!(records(json), [ok("a", 2), ok("b", 3)]);

@@ -172,10 +172,21 @@ fn bad_inputs_are_named_and_the_rest_is_processed() {
     )
     .unwrap();
     std::fs::write(dir.join("empty.txt"), "").unwrap();
+    // Files of nothing as exports and scrapers leave them: an export of no record, a page saved
+    // blank (white space and an ideographic space), a record whose text is blank. Each was
+    // passed over without a word, or counted as a document of nothing.
+    std::fs::write(dir.join("none.jsonl"), "").unwrap();
+    std::fs::write(dir.join("blank.txt"), " \r\n\u{3000}\n").unwrap();
+    std::fs::write(dir.join("blank-text.jsonl"), "{\"id\": \"e\", \"text\": \" \"}\n").unwrap();
     let out = tempdir("bad-out");
-    let o = extract(&[jsonl.to_str().unwrap(), dir.join("empty.txt").to_str().unwrap(), "no/such/file.txt"], &out);
+    let mut inputs = vec![jsonl.to_str().unwrap().to_string(), dir.join("empty.txt").to_str().unwrap().to_string(), "no/such/file.txt".to_string()];
+    inputs.extend(["none.jsonl", "blank.txt", "blank-text.jsonl"].map(|f| dir.join(f).to_str().unwrap().to_string()));
+    let o = extract(&inputs.iter().map(String::as_str).collect::<Vec<_>>(), &out);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("none.jsonl: empty file"), "{err}");
+    assert!(err.contains("blank.txt: no text: 7 byte(s) of white space"), "{err}");
+    assert!(err.contains("blank-text.jsonl:1: empty `text`"), "{err}");
     assert!(err.contains("docs.jsonl:2:"), "{err}");
     // A repeated id is named by its line too, with where it was first; the first record stands.
     assert!(err.contains(&format!("docs.jsonl:4: document id `a` seen before, at {}:1; skipped", jsonl.display())), "{err}");
