@@ -325,23 +325,32 @@ pub type FileWriter = std::io::BufWriter<std::fs::File>;
 /// A temporary file `dir/.name.XXXXXX` that will be renamed to `dir/name`. It is opened with
 /// mode 0666 so that the user's umask decides, as for any file a program creates: the
 /// temporary-file default of 0600 would survive the rename and hide the outputs from the
-/// user's group. It is listed among the [`TEMPORARIES`] until it is renamed into place, and
-/// none is made once [`remove_temporaries`] has run.
+/// user's group. See [`temporary`].
 pub(crate) fn temp_beside(dir: &Path, name: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    temporary(name, |builder| {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        builder.tempfile_in(dir)
+    })
+}
+
+/// A file of the run's own named `.name.XXXXXX` (the name [`sweep_temporaries`] knows), made
+/// by `make` in its folder from a builder that gives that name. It is listed among the [`TEMPORARIES`]
+/// until it is renamed into place or removed, and none is made once [`remove_temporaries`] has
+/// run.
+fn temporary<F>(name: &str, make: impl FnOnce(&mut tempfile::Builder) -> std::io::Result<tempfile::NamedTempFile<F>>) -> std::io::Result<tempfile::NamedTempFile<F>> {
     let prefix = format!(".{name}.");
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).rand_bytes(TEMP_RAND_BYTES);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
     // The list is held while the file is made, so that an interruption removes it too.
     let mut live = temporaries();
     if live.closed {
         return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "the run was interrupted"));
     }
-    let tmp = builder.tempfile_in(dir)?;
+    let tmp = make(&mut builder)?;
     live.paths.push(tmp.path().to_path_buf());
     Ok(tmp)
 }
@@ -560,21 +569,14 @@ pub fn settle_all(files: impl IntoIterator<Item = Settling>) -> Result<Vec<PathB
 }
 
 /// A second name for the file at `path`, removed when dropped, if there is a file and the file
-/// system links files (see [`settle_all`]). It is a temporary file of the run's until then: an
-/// interrupted run removes it, a killed run's is swept by the next.
+/// system links files (see [`settle_all`]). It is a temporary file of the run's until then (see
+/// [`temporary`]): an interrupted run removes it, a killed run's is swept by the next.
 fn set_aside(path: &Path) -> Option<tempfile::NamedTempFile<()>> {
     let (dir, name) = (path.parent()?, path.file_name()?.to_str()?);
-    let mut live = temporaries();
-    if live.closed || !path.is_file() {
+    if !path.is_file() {
         return None;
     }
-    let aside = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .rand_bytes(TEMP_RAND_BYTES)
-        .make_in(dir, |new| std::fs::hard_link(path, new))
-        .ok()?;
-    live.paths.push(aside.path().to_path_buf());
-    Some(aside)
+    temporary(name, |builder| builder.make_in(dir, |new| std::fs::hard_link(path, new))).ok()
 }
 
 /// Removes a file [`set_aside`].
