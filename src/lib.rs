@@ -215,6 +215,20 @@ impl Report {
     pub fn mb_per_s_after_setup(&self) -> f64 {
         self.bytes as f64 / 1e6 / (self.seconds - self.setup_seconds).max(1e-9)
     }
+
+    /// The run's figures as a partial carries them (and, by [`partial::Summary::report`], as
+    /// the report page and run.json show them).
+    fn summary(&self) -> partial::Summary {
+        partial::Summary {
+            documents: self.documents,
+            bytes: self.bytes,
+            skipped: self.skipped.len(),
+            events: self.events,
+            mentions: self.mentions.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            lost: export::report::Losses::of(&self.skipped),
+            mended: export::report::Losses::of(&self.repaired),
+        }
+    }
 }
 
 /// One document after every per-document stage.
@@ -435,16 +449,7 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
         report.nodes = totals.nodes.len();
         report.edges = totals.edges.len();
         report.written.push(partial::write_totals(&cfg.output, totals, event_agg)?);
-        let summary = partial::Summary {
-            documents: report.documents,
-            bytes: report.bytes,
-            skipped: report.skipped.len(),
-            events: report.events,
-            mentions: report.mentions.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-            lost: export::report::Losses::of(&report.skipped),
-            mended: export::report::Losses::of(&report.repaired),
-        };
-        let manifest = partial::Manifest { header: partial::Header::new(&pipeline.stamp(), &cfg.tag), summary, docs };
+        let manifest = partial::Manifest { header: partial::Header::new(&pipeline.stamp(), &cfg.tag), summary: report.summary(), docs };
         report.written.push(manifest.write(&cfg.output)?);
     } else {
         // The last fold's two halves each go on with what needs only their part: the lines
@@ -467,14 +472,7 @@ pub fn run(cfg: &Config, mut progress: impl FnMut(&Report)) -> Result<Report, Er
                 },
             )
         });
-        let summary = export::report::Summary {
-            documents: report.documents,
-            skipped: report.skipped.len(),
-            mentions: report.mentions.clone(),
-            events: report.events,
-            lost: export::report::Losses::of(&report.skipped),
-            mended: export::report::Losses::of(&report.repaired),
-        };
+        let summary = report.summary().report();
         let outputs = lines_side.and_then(|(lines_written, event_files)| {
             let (graph_files, nodes, edges) = pool.install(|| write_graph_of(dir, g, event_files, &summary))?;
             Ok((lines_written, graph_files, nodes, edges))

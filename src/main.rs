@@ -211,7 +211,7 @@ impl Progress {
     }
 
     fn update(&self, r: &Report) {
-        let first = *self.first.get().get_or_insert((r.bytes, r.seconds));
+        let first = self.first.get().unwrap_or((r.bytes, r.seconds));
         self.first.set(Some(first));
         let eta = eta(r, first);
         if let Some(bar) = &self.bar {
